@@ -1,0 +1,268 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// Views are pure functions from domain values to Slack messages and views.
+// They never read a clock or a database; golden tests pin their JSON.
+
+// reply is a message for one person: text (the notification and screen
+// reader fallback) and blocks.
+type reply struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+}
+func section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
+func contextBlock(parts ...string) *slack.ContextBlock {
+	els := make([]slack.MixedElement, len(parts))
+	for i, p := range parts {
+		els[i] = mrkdwn(p)
+	}
+	return slack.NewContextBlock("", els...)
+}
+
+// slackDate formats t so each reader sees it in their own time zone; the
+// fallback (for notifications and old clients) is the UTC date.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short}|%s>", t.Unix(), t.UTC().Format("2 Jan 2006"))
+}
+
+// truncate cuts s to at most n characters, marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func signed(n int) string {
+	if n > 0 {
+		return "+" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func arrow(d coach.Direction) string {
+	switch d {
+	case coach.Up:
+		return "↑"
+	case coach.Down:
+		return "↓"
+	default:
+		return "→"
+	}
+}
+
+// errorReply shows bad input: what was wrong and the right form.
+func errorReply(e *inputError) reply {
+	text := ":warning: " + escape(e.Problem)
+	blocks := []slack.Block{section(text)}
+	if e.Usage != "" {
+		blocks = append(blocks, contextBlock("Usage: `"+escape(e.Usage)+"`"))
+		text += "\nUsage: " + escape(e.Usage)
+	}
+	return reply{Text: text, Blocks: blocks}
+}
+
+// failureReply tells a person their request failed on our side.
+func failureReply(msg string) reply {
+	text := ":x: " + escape(msg)
+	return reply{Text: text, Blocks: []slack.Block{section(text)}}
+}
+
+// rateSummary is what a person sees after a rating: the new score, the one
+// before it, the series, and the other side's latest view.
+type rateSummary struct {
+	Area        coach.Area
+	Rating      coach.Rating
+	SubjectName string        // for a manager's rating: whom it is about
+	Trend       coach.Trend   // of the rater's series in this area, the new rating included
+	Series      []int         // the rater's scores in this area, oldest first
+	Other       *coach.Rating // the latest rating from the other side (manager for self, self for manager)
+}
+
+func rateReply(s rateSummary) reply {
+	r := s.Rating
+	var head string
+	if r.Self() {
+		head = fmt.Sprintf(":white_check_mark: *%s*: you rated yourself *%d*/10", escape(s.Area.Name), r.Score)
+	} else {
+		head = fmt.Sprintf(":white_check_mark: *%s*: you rated <@%s> *%d*/10", escape(s.Area.Name), r.Subject, r.Score)
+	}
+	text := head
+	blocks := []slack.Block{section(head)}
+	if r.Note != "" {
+		blocks = append(blocks, section("> "+strings.ReplaceAll(escape(r.Note), "\n", "\n> ")))
+	}
+	var ctx []string
+	if p := s.Trend.Previous; p != nil {
+		change := "unchanged"
+		if s.Trend.Delta != 0 {
+			change = fmt.Sprintf("%s %s", arrow(s.Trend.Dir), signed(s.Trend.Delta))
+		}
+		ctx = append(ctx, fmt.Sprintf("Before: *%d* on %s (%s)", p.Score, slackDate(p.At), change))
+		text += fmt.Sprintf(" (before: %d, %s)", p.Score, change)
+	} else {
+		ctx = append(ctx, "First rating in this area")
+	}
+	if len(s.Series) > 1 {
+		ctx = append(ctx, fmt.Sprintf("Trend: %s over %d ratings", coach.Sparkline(s.Series, 12), len(s.Series)))
+	}
+	if o := s.Other; o != nil {
+		self, mgr := r.Score, o.Score
+		who := "Your manager's view"
+		if !r.Self() {
+			self, mgr = o.Score, r.Score
+			who = "Their own view"
+		}
+		gap := coach.Gap(self, mgr)
+		line := fmt.Sprintf("%s: *%d* (%s) · gap %s", who, o.Score, slackDate(o.At), signed(gap))
+		if coach.Flagged(gap) {
+			line += " :triangular_flag_on_post: worth talking about"
+		}
+		ctx = append(ctx, line)
+	}
+	blocks = append(blocks, contextBlock(ctx...))
+	return reply{Text: text, Blocks: blocks}
+}
+
+// savedRatingsReply confirms a modal submission.
+func savedRatingsReply(model coach.Model, saved []coach.Rating, subject string) reply {
+	parts := make([]string, len(saved))
+	for i, r := range saved {
+		parts[i] = fmt.Sprintf("%s *%d*", escape(model.AreaName(r.Area)), r.Score)
+	}
+	who := "yourself"
+	if subject != "" {
+		who = "<@" + subject + ">"
+	}
+	noun := "ratings"
+	if len(saved) == 1 {
+		noun = "rating"
+	}
+	head := fmt.Sprintf(":white_check_mark: Saved %d %s for %s: %s", len(saved), noun, who, strings.Join(parts, ", "))
+	return reply{Text: head, Blocks: []slack.Block{section(head)}}
+}
+
+// rateModalMeta travels in the modal's private_metadata so the submission
+// knows where to confirm.
+type rateModalMeta struct {
+	ResponseURL string `json:"r,omitempty"`
+	Channel     string `json:"c,omitempty"`
+}
+
+// rateModal lets a person rate every area at once. latest holds their most
+// recent score per area, shown as a hint rather than preselected (so an
+// untouched area adds no new rating).
+func rateModal(model coach.Model, latest map[string]coach.Rating, meta string) slack.ModalViewRequest {
+	blocks := []slack.Block{
+		contextBlock("1 = just starting out · 10 = you could teach it. Rate only the areas you want to; empty ones are left as they are."),
+	}
+	options := make([]*slack.OptionBlockObject, 0, coach.MaxScore)
+	for s := coach.MinScore; s <= coach.MaxScore; s++ {
+		v := strconv.Itoa(s)
+		options = append(options, slack.NewOptionBlockObject(v, plain(v), nil))
+	}
+	for _, a := range model.Areas {
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), ActionScore, options...)
+		hint := truncate(a.Description, 150)
+		if r, ok := latest[a.ID]; ok {
+			hint = truncate(fmt.Sprintf("Last time: %d on %s. %s", r.Score, r.At.UTC().Format("2 Jan 2006"), a.Description), 150)
+		}
+		in := slack.NewInputBlock(scoreBlockID(a.ID), plain(truncate(a.Name, 150)), nil, sel)
+		if hint != "" {
+			in.Hint = plain(hint)
+		}
+		in.Optional = true
+		note := slack.NewPlainTextInputBlockElement(plain("Why this score? (optional)"), ActionNote)
+		note.MaxLength = coach.MaxNoteLen
+		noteIn := slack.NewInputBlock(noteBlockID(a.ID), plain(truncate("Note on "+a.Name, 150)), nil, note)
+		noteIn.Optional = true
+		blocks = append(blocks, in, noteIn)
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      CallbackRate,
+		Title:           plain("Rate yourself"),
+		Submit:          plain("Save"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// rateEntry is one area's score and note from a submitted modal.
+type rateEntry struct {
+	Area  string
+	Score int
+	Note  string
+}
+
+// parseRateSubmission reads the rate modal's state. errs maps block ids to
+// messages for Slack to show inline; entries are only valid when errs is
+// empty.
+func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []rateEntry, errs map[string]string) {
+	errs = map[string]string{}
+	if state == nil {
+		state = &slack.ViewState{}
+	}
+	for _, a := range model.Areas {
+		var e rateEntry
+		e.Area = a.ID
+		if v, ok := state.Values[scoreBlockID(a.ID)][ActionScore]; ok && v.SelectedOption.Value != "" {
+			s, err := coach.ParseScore(v.SelectedOption.Value)
+			if err != nil {
+				errs[scoreBlockID(a.ID)] = coach.ErrorMessage(err)
+				continue
+			}
+			e.Score = s
+		}
+		if v, ok := state.Values[noteBlockID(a.ID)][ActionNote]; ok {
+			e.Note = strings.TrimSpace(v.Value)
+		}
+		if err := coach.CheckNote(e.Note); err != nil {
+			errs[noteBlockID(a.ID)] = coach.ErrorMessage(err)
+			continue
+		}
+		if e.Note != "" && e.Score == 0 {
+			errs[scoreBlockID(a.ID)] = "Pick a score for " + a.Name + ", or clear the note below."
+			continue
+		}
+		if e.Score != 0 {
+			entries = append(entries, e)
+		}
+	}
+	// Blocks the model does not have: the model changed while the modal was open.
+	for blockID := range state.Values {
+		area, isScore := strings.CutPrefix(blockID, blockScorePrefix)
+		if !isScore {
+			area, _ = strings.CutPrefix(blockID, blockNotePrefix)
+		}
+		if _, ok := model.Area(area); !ok {
+			return nil, map[string]string{blockID: "The competency model changed while this form was open. Close it and run /rate again."}
+		}
+	}
+	if len(errs) == 0 && len(entries) == 0 && len(model.Areas) > 0 {
+		errs[scoreBlockID(model.Areas[0].ID)] = "Pick a score for at least one area."
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return entries, nil
+}

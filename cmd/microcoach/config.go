@@ -1,0 +1,166 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kelseyhightower/envconfig"
+	"github.com/robfig/cron/v3"
+)
+
+// envPrefix is the prefix of every variable; the two tokens may also be
+// given without it (SLACK_APP_TOKEN), as Slack's own tools name them.
+const envPrefix = "MICROCOACH"
+
+// Config is microcoach's configuration, read from the environment.
+type Config struct {
+	AppToken    string `envconfig:"SLACK_APP_TOKEN" desc:"app-level token (xapp-…) with connections:write; required for serve"`
+	BotToken    string `envconfig:"SLACK_BOT_TOKEN" desc:"bot token (xoxb-…); required for serve"`
+	SlackAPIURL string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"base URL of the Slack Web API; tests and the demo point it at a local emulator"`
+
+	DBPath    string `split_words:"true" default:"microcoach.db" desc:"the bbolt database file"`
+	AdminAddr string `split_words:"true" default:"127.0.0.1:9090" desc:"health and metrics HTTP listener; empty disables it"`
+
+	NudgeSchedule   string `split_words:"true" default:"30 9 * * MON" desc:"weekly nudge (cron), in each person's own time zone"`
+	CheckinSchedule string `split_words:"true" default:"0 10 1-7 * TUE" desc:"monthly colour check-in: the first Tuesday of the month, 10:00"`
+	RefreshSchedule string `split_words:"true" default:"30 10 1-7 1,4,7,10 TUE" desc:"quarterly plan refresh: the first Tuesday of Jan/Apr/Jul/Oct, 10:30"`
+	DigestSchedule  string `split_words:"true" default:"0 16 * * FRI" desc:"manager digest, in the manager's time zone"`
+	DigestChannel   string `split_words:"true" desc:"default channel for digests (a manager can choose their own)"`
+
+	ModelFile     string `split_words:"true" desc:"competency model YAML; empty uses the built-in PMwheel"`
+	QuestionsFile string `split_words:"true" desc:"question bank YAML; empty uses the built-in bank"`
+
+	LogLevel  string `split_words:"true" default:"info" desc:"debug, info, warn or error"`
+	LogFormat string `split_words:"true" default:"text" desc:"text or json"`
+}
+
+// configError is a bad or missing setting: the variable and what is wrong.
+// It makes microcoach exit with status 2.
+type configError struct {
+	Var     string
+	Problem string
+}
+
+func (e *configError) Error() string { return e.Var + ": " + e.Problem }
+
+// loadConfig reads the environment. It checks the form of every value but
+// not whether the tokens are present (only serve needs them).
+func loadConfig() (Config, error) {
+	var c Config
+	if err := envconfig.Process(envPrefix, &c); err != nil {
+		return Config{}, &configError{Var: envPrefix, Problem: err.Error()}
+	}
+	return c, c.validate()
+}
+
+var schedules = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (c *Config) validate() error {
+	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+		return &configError{Var: "SLACK_APP_TOKEN", Problem: "must be an app-level token starting with xapp- (got one starting with " + tokenKind(c.AppToken) + ")"}
+	}
+	if c.BotToken != "" && !strings.HasPrefix(c.BotToken, "xoxb-") {
+		return &configError{Var: "SLACK_BOT_TOKEN", Problem: "must be a bot token starting with xoxb- (got one starting with " + tokenKind(c.BotToken) + ")"}
+	}
+	u, err := url.Parse(c.SlackAPIURL)
+	switch {
+	case strings.TrimSpace(c.SlackAPIURL) == "":
+		return &configError{Var: envPrefix + "_SLACK_API_URL", Problem: "is empty; leave it unset for https://slack.com/api/"}
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return &configError{Var: envPrefix + "_SLACK_API_URL", Problem: fmt.Sprintf("%q is not an http(s) URL like https://slack.com/api/", c.SlackAPIURL)}
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // slack-go joins method names onto it
+	}
+	if strings.TrimSpace(c.DBPath) == "" {
+		return &configError{Var: envPrefix + "_DB_PATH", Problem: "is empty; give the path of the database file"}
+	}
+	if c.AdminAddr != "" {
+		if err := checkListenAddr(c.AdminAddr); err != nil {
+			return &configError{Var: envPrefix + "_ADMIN_ADDR", Problem: err.Error()}
+		}
+	}
+	for _, s := range []struct{ name, spec string }{
+		{"NUDGE_SCHEDULE", c.NudgeSchedule}, {"CHECKIN_SCHEDULE", c.CheckinSchedule},
+		{"REFRESH_SCHEDULE", c.RefreshSchedule}, {"DIGEST_SCHEDULE", c.DigestSchedule},
+	} {
+		if strings.TrimSpace(s.spec) == "" {
+			return &configError{Var: envPrefix + "_" + s.name, Problem: "is empty; give a cron spec like \"30 9 * * MON\" or \"@every 1h\""}
+		}
+		if _, err := schedules.Parse(s.spec); err != nil {
+			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q is not a valid cron spec: %v", s.spec, err)}
+		}
+	}
+	if c.DigestChannel != "" && !strings.HasPrefix(c.DigestChannel, "C") && !strings.HasPrefix(c.DigestChannel, "G") {
+		return &configError{Var: envPrefix + "_DIGEST_CHANNEL", Problem: fmt.Sprintf("%q should be a channel id like C0123ABCD (right-click the channel → Copy link shows it)", c.DigestChannel)}
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return &configError{Var: envPrefix + "_LOG_LEVEL", Problem: fmt.Sprintf("%q is not one of debug, info, warn, error", c.LogLevel)}
+	}
+	switch strings.ToLower(c.LogFormat) {
+	case "text", "json":
+	default:
+		return &configError{Var: envPrefix + "_LOG_FORMAT", Problem: fmt.Sprintf("%q is not text or json", c.LogFormat)}
+	}
+	return nil
+}
+
+// requireTokens checks what serve needs beyond the form of the values.
+func (c Config) requireTokens() error {
+	if strings.TrimSpace(c.AppToken) == "" {
+		return &configError{Var: "SLACK_APP_TOKEN", Problem: "is not set; create an app-level token with connections:write under Basic Information → App-Level Tokens"}
+	}
+	if strings.TrimSpace(c.BotToken) == "" {
+		return &configError{Var: "SLACK_BOT_TOKEN", Problem: "is not set; install the app to your workspace and copy the Bot User OAuth Token (xoxb-…)"}
+	}
+	return nil
+}
+
+// tokenKind shows the harmless start of a token, never the secret part.
+func tokenKind(tok string) string {
+	if i := strings.IndexByte(tok, '-'); i > 0 && i <= 5 {
+		return strconv.Quote(tok[:i+1])
+	}
+	return "something else"
+}
+
+func checkListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (like 127.0.0.1:9090 or :9090)", addr)
+	}
+	if host != "" && host != "localhost" && net.ParseIP(host) == nil {
+		return fmt.Errorf("%q: host must be an IP address, localhost or empty", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port must be a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
+func (c Config) slogLevel() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(c.LogLevel)) // validated
+	return l
+}
+
+const envUsage = `{{range .}}{{if .Alt}}{{if eq .Alt "SLACK_API_URL"}}{{usage_key .}}{{else}}{{.Alt}} (or {{usage_key .}}){{end}}{{else}}{{usage_key .}}{{end}}	{{if usage_default .}}{{usage_default .}}{{else}}-{{end}}	{{usage_description .}}
+{{end}}`
+
+// printEnvUsage writes every variable with its default and meaning.
+func printEnvUsage(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tDEFAULT\tMEANING")
+	if err := envconfig.Usagef(envPrefix, &Config{}, tw, envUsage); err != nil {
+		return err
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,78 @@
+package coachfile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "model.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadModel(t *testing.T) {
+	m, err := LoadModel(writeFile(t, ModelExample))
+	if err != nil {
+		t.Fatalf("LoadModel(example) = %v", err)
+	}
+	if m.Name != "Our PM competencies" || len(m.Areas) != 1 || m.Areas[0].ID != "discovery" || m.Areas[0].Levels.Advanced == "" {
+		t.Fatalf("LoadModel(example) = %+v", m)
+	}
+}
+
+func TestLoadModelErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		line int
+		want string
+	}{
+		{"empty file", "", 0, "the file is empty"},
+		{"no areas", "name: X\nareas: []\n", 2, "no areas"},
+		{"duplicate id", "areas:\n  - id: a\n    name: A\n  - id: a\n    name: B\n", 4, `areas[1].id: duplicate id "a"`},
+		{"unknown field", "areas:\n  - id: a\n    nmae: A\n", 3, `unknown field "nmae"`},
+		{"bad yaml", "areas:\n  - id: a\n   name: [\n", -1, "expected"},
+		{"missing name", "areas:\n  - id: a\n", 2, `areas[0].name: is empty`},
+		{"bad id", "areas:\n  - id: Big Area\n    name: A\n", 2, "areas[0].id"},
+		{"level too long", "areas:\n  - id: a\n    name: A\n    levels:\n      advanced: " + strings.Repeat("x", 600) + "\n", 5, "areas[0].levels.advanced"},
+		{"wrong type", "areas: 3\n", 1, "cannot unmarshal"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, tc.body)
+			_, err := LoadModel(path)
+			if err == nil {
+				t.Fatal("LoadModel accepted a bad file")
+			}
+			fe, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("error %T %v, want *Error", err, err)
+			}
+			if fe.File != path {
+				t.Errorf("File = %q, want %q", fe.File, path)
+			}
+			if tc.line < 0 && fe.Line == 0 {
+				t.Errorf("no line in %v", err)
+			}
+			if tc.line > 0 && fe.Line != tc.line {
+				t.Errorf("Line = %d, want %d (%v)", fe.Line, tc.line, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadModelMissingFile(t *testing.T) {
+	_, err := LoadModel(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml: file not found") {
+		t.Fatalf("LoadModel(missing) = %v", err)
+	}
+}

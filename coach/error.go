@@ -1,0 +1,65 @@
+package coach
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They tell an adapter how to present an error: the bot shows
+// the Message of an Invalid, NotFound, Forbidden or Conflict error to the
+// person, and logs Internal ones without showing their detail.
+const (
+	EINVALID   = "invalid"   // the input breaks a rule; Message says which
+	ENOTFOUND  = "not_found" // the thing asked for does not exist
+	EFORBIDDEN = "forbidden" // the person may not do this
+	ECONFLICT  = "conflict"  // someone else changed it first
+	EINTERNAL  = "internal"  // a bug or an outage; never shown in detail
+)
+
+// Error is a domain error with a code and a message meant for the person who
+// caused it.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("coach: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var m *MatchError
+	if errors.As(err, &m) {
+		return EINVALID
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the person-facing message of err: the Message of an
+// *Error, or a generic sentence for anything else.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	var m *MatchError
+	if errors.As(err, &m) {
+		return m.Error()
+	}
+	return "Something went wrong on our side and nothing was saved. Please try again in a minute."
+}

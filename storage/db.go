@@ -1,0 +1,171 @@
+// Package storage keeps microcoach's data in one bbolt file.
+//
+// Every logical change is one bbolt read-write transaction, so a crash at any
+// moment leaves either all of a change or none of it. Keys that are scanned
+// by time sort by a big-endian timestamp, so Cursor.Seek finds ranges.
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the version of the layout this build writes.
+const SchemaVersion = 1
+
+// Bucket names.
+var (
+	bucketMeta    = []byte("meta")
+	bucketPeople  = []byte("people")
+	bucketRatings = []byte("ratings")
+
+	keySchemaVersion = []byte("schema_version")
+)
+
+// ErrLocked is returned by Open when another process holds the database.
+var ErrLocked = errors.New("the database is locked by another process (is another microcoach running on this file?)")
+
+// ErrNewerSchema is returned by Open when the file was written by a newer
+// microcoach than this one.
+var ErrNewerSchema = errors.New("the database was written by a newer microcoach")
+
+// DB is the microcoach database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+// Options tune Open. The zero value is what production uses.
+type Options struct {
+	// LockTimeout bounds the wait for another process's file lock; 0 means 1s.
+	LockTimeout time.Duration
+}
+
+// Open opens (creating if needed) the database at path and brings its
+// schema up to SchemaVersion.
+func Open(path string, opts Options) (*DB, error) {
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = time.Second
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path returns the file's path.
+func (db *DB) Path() string { return db.path }
+
+// Size returns the size of the file in bytes.
+func (db *DB) Size() (int64, error) {
+	fi, err := os.Stat(db.path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// Check runs bbolt's consistency check and returns the first problem found.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}
+
+// migrations[i] brings a database from version i to version i+1. Each runs
+// in its own transaction together with the version stamp, so a crash during
+// a migration leaves the previous version intact.
+var migrations = []func(tx *bolt.Tx) error{
+	// 0 → 1: the first layout.
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketPeople, bucketRatings} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func (db *DB) migrate() error {
+	for {
+		var done bool
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			v := 0
+			if raw := meta.Get(keySchemaVersion); raw != nil {
+				if len(raw) != 8 {
+					return fmt.Errorf("schema version is %d bytes long, want 8", len(raw))
+				}
+				v = int(binary.BigEndian.Uint64(raw))
+			}
+			switch {
+			case v > len(migrations):
+				return fmt.Errorf("%w: schema v%d, this build knows up to v%d", ErrNewerSchema, v, len(migrations))
+			case v == len(migrations):
+				done = true
+				return nil
+			}
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrate to v%d: %w", v+1, err)
+			}
+			return meta.Put(keySchemaVersion, u64(uint64(v+1)))
+		})
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// Version returns the schema version stamped in the file.
+func (db *DB) Version() (int, error) {
+	var v int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketMeta).Get(keySchemaVersion)
+		if len(raw) == 8 {
+			v = int(binary.BigEndian.Uint64(raw))
+		}
+		return nil
+	})
+	return v, err
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, raw)
+}

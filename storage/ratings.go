@@ -1,0 +1,95 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// Ratings live in one bucket under
+//
+//	subject 0x00 area 0x00 unixnano(8, big-endian) id(8, big-endian)
+//
+// so one person's series for one area is a contiguous, time-ordered range.
+
+func ratingPrefix(subject, area string) []byte {
+	k := make([]byte, 0, len(subject)+len(area)+2)
+	k = append(k, subject...)
+	k = append(k, 0)
+	if area != "" {
+		k = append(k, area...)
+		k = append(k, 0)
+	}
+	return k
+}
+
+func ratingKey(r coach.Rating) []byte {
+	k := ratingPrefix(r.Subject, r.Area)
+	k = binary.BigEndian.AppendUint64(k, uint64(r.At.UnixNano()))
+	return binary.BigEndian.AppendUint64(k, r.ID)
+}
+
+// AddRatings stores ratings in one transaction and enrolls the people they
+// name (the rater as given, the subject by id) if they are new. It assigns
+// and returns the ratings' ids. Either all are stored or none.
+func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating) ([]coach.Rating, error) {
+	out := make([]coach.Rating, len(ratings))
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := enroll(tx, rater); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketRatings)
+		for i, r := range ratings {
+			if err := r.Validate(); err != nil {
+				return err
+			}
+			if r.Subject != rater.ID {
+				if err := enroll(tx, coach.Person{ID: r.Subject, EnrolledAt: r.At}); err != nil {
+					return err
+				}
+			}
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			r.ID = id
+			r.At = r.At.UTC()
+			if err := putJSON(b, ratingKey(r), r); err != nil {
+				return err
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: add ratings: %w", err)
+	}
+	return out, nil
+}
+
+// Ratings returns the ratings of subject in area, oldest first; with area
+// "" every area, grouped by area id and oldest first within each.
+func (db *DB) Ratings(subject, area string) ([]coach.Rating, error) {
+	var out []coach.Rating
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := ratingPrefix(subject, area)
+		c := tx.Bucket(bucketRatings).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var r coach.Rating
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode rating %q: %w", k, err)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: ratings of %s: %w", subject, err)
+	}
+	return out, nil
+}
