@@ -19,17 +19,35 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/microcoach/microcoach/coach"
 )
 
-// Store is what the bot needs from storage.
+// Store is what the bot needs from storage. Each method that changes
+// anything is one transaction; see package storage for the details.
 type Store interface {
 	// AddRatings stores ratings in one transaction, enrolling the rater.
-	AddRatings(rater coach.Person, ratings []coach.Rating) ([]coach.Rating, error)
+	AddRatings(rater coach.Person, ratings []coach.Rating, submission string) ([]coach.Rating, error)
 	// Ratings returns a person's ratings in one area ("" for all), oldest first.
 	Ratings(subject, area string) ([]coach.Rating, error)
+
+	Person(id string) (coach.Person, bool, error)
+	Enroll(p coach.Person) (coach.Person, error)
+	AddReport(manager, report coach.Person, at time.Time) (coach.Person, error)
+	RemoveReport(manager, report string) error
+	LeaveTeam(person string) (manager string, err error)
+	Reports(manager string) ([]coach.Person, error)
+
+	AddChallenge(c coach.Challenge) (coach.Challenge, error)
+	AcceptChallenge(subject string, id uint64, at time.Time) (coach.Challenge, error)
+	Challenges(subject string) ([]coach.Challenge, error)
+
+	Plan(owner string) (coach.Plan, bool, error)
+	UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.Plan, error)
+	PlanHistory(owner string) ([]coach.PlanChange, error)
+	Submitted(id string) (bool, error)
 }
 
 // Config is what a Bot is built from.
@@ -42,6 +60,12 @@ type Config struct {
 	HTTPClient *http.Client     // for response_url posts; defaults to a client with a 10 s timeout
 	// HandlerTimeout bounds the work of one envelope after its ack.
 	HandlerTimeout time.Duration // defaults to 30 s
+	// Upcoming phrases what is next in a person's cadence for their Home
+	// tab ("Weekly nudge: Mon 30 Nov, 09:30"); optional.
+	Upcoming func(p coach.Person, now time.Time) []string
+	// Colours returns the latest check-in colour per theme id of a
+	// person's plan; optional until check-ins exist.
+	Colours func(person string) (map[string]coach.Colour, error)
 }
 
 // Bot answers Slack envelopes.
@@ -55,18 +79,23 @@ type Bot struct {
 	timeout time.Duration
 
 	inflight sync.WaitGroup
+	users    *userCache
+	upcoming func(coach.Person, time.Time) []string
+	colours  func(string) (map[string]coach.Colour, error)
 }
 
 // New returns a Bot. It does no I/O.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		api:     cfg.API,
-		store:   cfg.Store,
-		model:   cfg.Model,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		http:    cfg.HTTPClient,
-		timeout: cfg.HandlerTimeout,
+		api:      cfg.API,
+		store:    cfg.Store,
+		model:    cfg.Model,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		http:     cfg.HTTPClient,
+		timeout:  cfg.HandlerTimeout,
+		upcoming: cfg.Upcoming,
+		colours:  cfg.Colours,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -80,6 +109,7 @@ func New(cfg Config) *Bot {
 	if b.timeout == 0 {
 		b.timeout = 30 * time.Second
 	}
+	b.users = newUserCache(b.api, b.now, time.Hour)
 	return b
 }
 
@@ -143,7 +173,17 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		b.onInteraction(ctx, log, sm, evt.Request, cb)
 	case socketmode.EventTypeEventsAPI:
 		b.ack(log, sm, evt.Request, nil)
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			log.Error("event with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
+			return
+		}
+		log = log.With("event_type", ev.InnerEvent.Type)
+		if evt.Request.RetryAttempt > 0 {
+			log = log.With("retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
+		}
 		log.Info("envelope")
+		b.spawn(ctx, log, func(ctx context.Context) { b.onEvent(ctx, log, ev) }, nil)
 	case socketmode.EventTypeErrorBadMessage:
 		// An envelope slack-go could not decode still wants its ack, or
 		// Slack retries it.

@@ -4,8 +4,16 @@ package bot
 // interactive elements it sends. Every id lives here, so no two elements
 // share one by accident and handlers never match on a string literal.
 const (
-	// CallbackRate is the /rate modal: one score and note per area.
+	// CallbackRate is the /rate modal (self) and the /coach assess modal
+	// (a manager's assessment): one score and note per area.
 	CallbackRate = "microcoach.rate"
+	// CallbackPlan is the development plan modal.
+	CallbackPlan = "microcoach.plan"
+	// CallbackChallenge is the modal in which a person writes their own
+	// Next Bigger Challenge instead of a proposed one.
+	CallbackChallenge = "microcoach.challenge"
+	// CallbackReport is the read-only details modal a manager opens for a report.
+	CallbackReport = "microcoach.report"
 
 	// ActionScore and ActionNote are the elements inside the rate modal's
 	// per-area blocks; the area is in the block id (see scoreBlockID).
@@ -14,14 +22,48 @@ const (
 
 	// ActionOpenRate opens the rate modal from a button (App Home, help).
 	ActionOpenRate = "microcoach.open_rate"
+	// ActionOpenPlan opens the plan modal.
+	ActionOpenPlan = "microcoach.open_plan"
+	// ActionActionsDone is the checkbox group of one theme's actions; the
+	// theme id is in the block id.
+	ActionActionsDone = "microcoach.actions_done"
+	// ActionAcceptChallenge accepts a proposed challenge (value: its id).
+	ActionAcceptChallenge = "microcoach.challenge_accept"
+	// ActionEditChallenge opens the challenge modal prefilled with a proposal.
+	ActionEditChallenge = "microcoach.challenge_edit"
+	// ActionReportDetails opens a report's details (value: their user id).
+	ActionReportDetails = "microcoach.report_details"
+	// ActionReportPick picks a report from a select to open their details.
+	ActionReportPick = "microcoach.report_pick"
+
+	// Plan modal elements; block ids carry the theme slot.
+	ActionPlanHeadline = "headline"
+	ActionPlanHorizon  = "horizon"
+	ActionThemeArea    = "area"
+	ActionThemeTitle   = "title"
+	ActionThemeActions = "actions"
+	// ActionChallengeText is the text input of the challenge modal.
+	ActionChallengeText = "text"
 )
 
-// Block id prefixes of the rate modal. The block id carries the area id so
-// that validation errors land next to the right area.
+// Block ids.
 const (
-	blockScorePrefix = "score:"
-	blockNotePrefix  = "note:"
+	blockScorePrefix   = "score:"
+	blockNotePrefix    = "note:"
+	blockPlanHeadline  = "plan.headline"
+	blockPlanHorizon   = "plan.horizon"
+	blockThemePrefix   = "plan.theme"
+	blockActionsPrefix = "actions:"
+	blockChallengeText = "challenge.text"
 )
 
 func scoreBlockID(areaID string) string { return blockScorePrefix + areaID }
 func noteBlockID(areaID string) string  { return blockNotePrefix + areaID }
+
+// themeBlockID names the block of one part ("area", "title", "actions") of
+// the theme in slot n (1-based) of the plan modal.
+func themeBlockID(n int, part string) string {
+	return blockThemePrefix + string(rune('0'+n)) + "." + part
+}
+
+func actionsBlockID(themeID string) string { return blockActionsPrefix + themeID }

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -15,35 +17,30 @@ import (
 // is a view submission, since the validation errors travel in the ack — and
 // does the rest of the work in its own goroutine.
 func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req *socketmode.Request, cb slack.InteractionCallback) {
+	c := call{log: log, user: cb.User.ID, userName: cb.User.Name, triggerID: cb.TriggerID, responseURL: cb.ResponseURL}
+	fail := func(ctx context.Context, msg string) { b.dm(ctx, log, c.user, failureReply(msg)) }
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
+		var work func(context.Context)
+		var ackPayload any
 		switch cb.View.CallbackID {
 		case CallbackRate:
-			entries, errs := parseRateSubmission(b.model, cb.View.State)
-			if len(errs) > 0 {
-				log.Info("modal input refused", "errors", len(errs))
-				b.ack(log, sm, req, slack.NewErrorsViewSubmissionResponse(errs))
-				return
-			}
-			b.ack(log, sm, req, nil)
-			b.spawn(ctx, log, func(ctx context.Context) { b.saveRateModal(ctx, log, cb, entries) }, func(ctx context.Context, msg string) {
-				b.dm(ctx, log, cb.User.ID, failureReply(msg))
-			})
+			ackPayload, work = b.submitRate(c, cb)
+		case CallbackPlan:
+			ackPayload, work = b.submitPlan(c, cb)
+		case CallbackChallenge:
+			ackPayload, work = b.submitChallenge(c, cb)
 		default:
-			b.ack(log, sm, req, nil)
 			log.Warn("submission of an unknown view")
+		}
+		b.ack(log, sm, req, ackPayload)
+		if work != nil {
+			b.spawn(ctx, log, work, fail)
 		}
 	case slack.InteractionTypeBlockActions:
 		b.ack(log, sm, req, nil)
 		for _, a := range cb.ActionCallback.BlockActions {
-			switch a.ActionID {
-			case ActionOpenRate:
-				b.spawn(ctx, log, func(ctx context.Context) {
-					b.openRateModal(ctx, log, cb.User.ID, cb.TriggerID, rateModalMeta{}, "")
-				}, nil)
-			default:
-				log.Debug("action ignored", "action_id", a.ActionID)
-			}
+			b.spawn(ctx, log.With("action_id", a.ActionID), func(ctx context.Context) { b.onAction(ctx, c, cb, a) }, fail)
 		}
 	default:
 		b.ack(log, sm, req, nil)
@@ -51,34 +48,82 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 	}
 }
 
-func (b *Bot) saveRateModal(ctx context.Context, log *slog.Logger, cb slack.InteractionCallback, entries []rateEntry) {
+func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	// A button in a message answers in that message's place; one on the
+	// Home tab or in a modal has no response_url, so answers go to the DM.
+	switch a.ActionID {
+	case ActionOpenRate:
+		b.openRateModal(ctx, c, c.user, rateModalMeta{})
+	case ActionOpenPlan:
+		b.openPlanModal(ctx, c)
+	case ActionActionsDone:
+		b.toggleActions(ctx, c, a)
+	case ActionAcceptChallenge:
+		id, err := strconv.ParseUint(a.Value, 10, 64)
+		if err != nil {
+			c.log.Warn("challenge id unreadable", "value", a.Value)
+			return
+		}
+		b.acceptChallenge(ctx, c, id)
+	case ActionEditChallenge:
+		b.openChallengeModal(ctx, c, a.Value)
+	case ActionReportDetails:
+		b.openReportDetails(ctx, c, a.Value)
+	case ActionReportPick:
+		b.openReportDetails(ctx, c, a.SelectedOption.Value)
+	default:
+		c.log.Debug("action ignored")
+	}
+}
+
+// submitRate validates the rate modal (self or a manager's assessment).
+func (b *Bot) submitRate(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
+	entries, errs := parseRateSubmission(b.model, cb.View.State)
+	if len(errs) > 0 {
+		c.log.Info("modal input refused", "errors", len(errs))
+		return slack.NewErrorsViewSubmissionResponse(errs), nil
+	}
 	var meta rateModalMeta
 	if cb.View.PrivateMetadata != "" {
 		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
-			log.Warn("rate modal metadata unreadable", "error", err)
+			c.log.Warn("rate modal metadata unreadable", "error", err)
 		}
+	}
+	c.responseURL = meta.ResponseURL
+	return nil, func(ctx context.Context) { b.saveRateModal(ctx, c, cb.View.ID, meta.Subject, entries) }
+}
+
+func (b *Bot) saveRateModal(ctx context.Context, c call, viewID, subject string, entries []rateEntry) {
+	if subject == "" {
+		subject = c.user
+	} else if _, err := b.reportOf(c.user, subject); err != nil {
+		// Checked again at save time: the person may have left the team
+		// while the form was open.
+		b.sayError(ctx, c, err)
+		return
 	}
 	now := b.now()
 	ratings := make([]coach.Rating, len(entries))
 	for i, e := range entries {
 		ratings[i] = coach.Rating{
-			Subject: cb.User.ID, Rater: cb.User.ID, Area: e.Area,
+			Subject: subject, Rater: c.user, Area: e.Area,
 			Score: e.Score, Note: e.Note, At: now, Via: coach.SurfaceModal,
 		}
 	}
-	confirm := func(r reply) {
-		if meta.ResponseURL != "" {
-			b.respond(ctx, log, meta.ResponseURL, r)
-			return
-		}
-		b.dm(ctx, log, cb.User.ID, r)
-	}
-	saved, err := b.store.AddRatings(coach.Person{ID: cb.User.ID, Name: cb.User.Name, EnrolledAt: now}, ratings)
-	if err != nil {
-		log.Error("save modal ratings", "error", err)
-		confirm(failureReply(coach.ErrorMessage(err)))
+	saved, err := b.store.AddRatings(c.person(b), ratings, "rate:"+viewID)
+	if errors.Is(err, coach.ErrDuplicate) {
+		c.log.Info("modal submitted twice; the first one was saved")
 		return
 	}
-	log.Info("ratings saved", "count", len(saved), "via", coach.SurfaceModal)
-	confirm(savedRatingsReply(b.model, saved, ""))
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("ratings saved", "subject", subject, "count", len(saved), "via", coach.SurfaceModal)
+	who := ""
+	if subject != c.user {
+		who = subject
+	}
+	b.say(ctx, c, savedRatingsReply(b.model, saved, who))
+	b.refreshHomes(ctx, c.log, subject)
 }

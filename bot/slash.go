@@ -11,137 +11,123 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
-// subcommands lists what /coach knows, in the order help shows them.
+// coachSubcommands lists what /coach knows, in the order help shows them.
 var coachSubcommands = []subcommand{
 	{Name: "help", Usage: "/coach help", Summary: "what microcoach can do"},
+	{Name: "plan", Usage: "/coach plan [@person]", Summary: "write or edit your development plan; a manager sees a report's plan read-only"},
+	{Name: "challenge", Usage: "/coach challenge [@person] <text>", Summary: "set your Next Bigger Challenge, or propose one to a report"},
+	{Name: "gaps", Usage: "/coach gaps [@person]", Summary: "your own view beside your manager's, area by area"},
+	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach"},
+	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
+}
+
+// call is one person's request: who made it, where to answer, how to log.
+type call struct {
+	log         *slog.Logger
+	user        string
+	userName    string
+	responseURL string
+	triggerID   string
+	channel     string
+}
+
+func (c call) person(b *Bot) coach.Person {
+	return coach.Person{ID: c.user, Name: c.userName, EnrolledAt: b.now()}
+}
+
+// say answers the person: ephemerally where they asked when a response_url
+// exists, else in their DM with the app.
+func (b *Bot) say(ctx context.Context, c call, r reply) {
+	if c.responseURL != "" {
+		b.respond(ctx, c.log, c.responseURL, r)
+		return
+	}
+	b.dm(ctx, c.log, c.user, r)
+}
+
+// sayError shows bad input as such, refusals and conflicts with their own
+// message, and anything else as a failure that is logged.
+func (b *Bot) sayError(ctx context.Context, c call, err error) {
+	var ie *inputError
+	switch {
+	case errors.As(err, &ie):
+		c.log.Info("refused", "problem", ie.Problem)
+		b.say(ctx, c, errorReply(ie))
+	case coach.ErrorCode(err) != coach.EINTERNAL:
+		c.log.Info("refused", "problem", coach.ErrorMessage(err))
+		b.say(ctx, c, errorReply(&inputError{Problem: coach.ErrorMessage(err)}))
+	default:
+		c.log.Error("request failed", "error", err)
+		b.say(ctx, c, failureReply(coach.ErrorMessage(err)))
+	}
 }
 
 func (b *Bot) onSlash(ctx context.Context, log *slog.Logger, cmd slack.SlashCommand) {
+	c := call{log: log, user: cmd.UserID, userName: cmd.UserName, responseURL: cmd.ResponseURL, triggerID: cmd.TriggerID, channel: cmd.ChannelID}
 	switch cmd.Command {
 	case "/rate":
-		b.rate(ctx, log, cmd)
+		b.rate(ctx, c, cmd.Text)
 	case "/coach":
-		b.coach(ctx, log, cmd)
+		b.coach(ctx, c, cmd.Text)
 	default:
-		b.respond(ctx, log, cmd.ResponseURL, errorReply(badInput(usageCoach, "microcoach doesn't know the command "+quote(cmd.Command))))
+		b.say(ctx, c, errorReply(badInput(usageCoach, "microcoach doesn't know the command "+quote(cmd.Command))))
 	}
 }
 
-func (b *Bot) person(cmd slack.SlashCommand) coach.Person {
-	return coach.Person{ID: cmd.UserID, Name: cmd.UserName, EnrolledAt: b.now()}
-}
-
-func (b *Bot) rate(ctx context.Context, log *slog.Logger, cmd slack.SlashCommand) {
-	rc, err := parseRate(b.model, cmd.Text)
+func (b *Bot) coach(ctx context.Context, c call, text string) {
+	cc, err := parseCoach(coachSubcommands, text)
 	if err != nil {
-		b.replyError(ctx, log, cmd.ResponseURL, err)
-		return
-	}
-	if rc == nil {
-		b.openRateModal(ctx, log, cmd.UserID, cmd.TriggerID, rateModalMeta{ResponseURL: cmd.ResponseURL, Channel: cmd.ChannelID}, cmd.ResponseURL)
-		return
-	}
-	if rc.Subject != nil && rc.Subject.ID != cmd.UserID {
-		// Rating someone else is a manager's assessment; nobody has a team
-		// yet, so nobody may. The refusal says nothing about the person.
-		b.respond(ctx, log, cmd.ResponseURL, errorReply(badInput(usageRate, "only a person's manager of record can rate them; you can rate yourself")))
-		return
-	}
-	r := coach.Rating{
-		Subject: cmd.UserID, Rater: cmd.UserID, Area: rc.Area.ID,
-		Score: rc.Score, Note: rc.Note, At: b.now(), Via: coach.SurfaceCommand,
-	}
-	saved, err := b.store.AddRatings(b.person(cmd), []coach.Rating{r})
-	if err != nil {
-		b.fail(ctx, log, cmd.ResponseURL, "save rating", err)
-		return
-	}
-	log.Info("rating saved", "area", r.Area, "rating_id", saved[0].ID, "via", r.Via)
-	summary, err := b.summarize(rc.Area, saved[0])
-	if err != nil {
-		// The rating is stored; say so even though the comparison failed.
-		log.Error("summarize rating", "error", err)
-		summary = rateSummary{Area: rc.Area, Rating: saved[0]}
-	}
-	b.respond(ctx, log, cmd.ResponseURL, rateReply(summary))
-}
-
-// summarize gathers the series around a just-saved rating.
-func (b *Bot) summarize(area coach.Area, r coach.Rating) (rateSummary, error) {
-	all, err := b.store.Ratings(r.Subject, area.ID)
-	if err != nil {
-		return rateSummary{}, err
-	}
-	s := rateSummary{Area: area, Rating: r}
-	var mine []coach.Rating
-	for i := range all {
-		x := all[i]
-		switch {
-		case x.Rater == r.Rater:
-			mine = append(mine, x)
-		case r.Self() || x.Self():
-			// The other side: the manager's view for a self-rating, the
-			// person's own view for a manager's.
-			s.Other = &all[i]
-		}
-	}
-	s.Trend, _ = coach.TrendOf(mine)
-	for _, x := range mine {
-		s.Series = append(s.Series, x.Score)
-	}
-	return s, nil
-}
-
-func (b *Bot) openRateModal(ctx context.Context, log *slog.Logger, userID, triggerID string, meta rateModalMeta, responseURL string) {
-	latest := map[string]coach.Rating{}
-	all, err := b.store.Ratings(userID, "")
-	if err != nil {
-		b.fail(ctx, log, responseURL, "load ratings for modal", err)
-		return
-	}
-	for _, r := range all {
-		if r.Self() {
-			latest[r.Area] = r
-		}
-	}
-	view := rateModal(b.model, latest, mustJSON(meta))
-	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
-		log.Error("open rate modal", "error", err)
-		msg := "I couldn't open the form. Please run /rate again."
-		if strings.Contains(err.Error(), "trigger") {
-			msg = "The form took too long to open. Please run /rate again."
-		}
-		if responseURL != "" {
-			b.respond(ctx, log, responseURL, failureReply(msg))
-		} else {
-			b.dm(ctx, log, userID, failureReply(msg))
-		}
-	}
-}
-
-func (b *Bot) coach(ctx context.Context, log *slog.Logger, cmd slack.SlashCommand) {
-	cc, err := parseCoach(coachSubcommands, cmd.Text)
-	if err != nil {
-		b.replyError(ctx, log, cmd.ResponseURL, err)
+		b.sayError(ctx, c, err)
 		return
 	}
 	switch cc.Name {
 	case "help":
-		b.respond(ctx, log, cmd.ResponseURL, helpReply(b.model, coachSubcommands))
+		b.say(ctx, c, helpReply(b.model, coachSubcommands))
+	case "team":
+		b.team(ctx, c, cc)
+	case "assess":
+		b.assess(ctx, c, cc)
+	case "gaps":
+		b.gaps(ctx, c, cc)
+	case "challenge":
+		b.challenge(ctx, c, cc)
+	case "plan":
+		b.plan(ctx, c, cc)
 	}
 }
 
-// replyError shows bad input as such and anything else as a failure.
-func (b *Bot) replyError(ctx context.Context, log *slog.Logger, responseURL string, err error) {
-	var ie *inputError
-	if errors.As(err, &ie) {
-		log.Info("bad input", "problem", ie.Problem)
-		b.respond(ctx, log, responseURL, errorReply(ie))
-		return
+// errNotYours is the one refusal for any request about someone else's data.
+// It is the same whether the person exists, has another manager or none,
+// so it reveals nothing about them.
+var errNotYours = &inputError{Problem: "You can only see or change your own coaching data, and that of people in your team. To coach someone, add them first: /coach team add @person"}
+
+// reportOf returns the person with the given id if manager is their
+// manager of record, and errNotYours otherwise.
+func (b *Bot) reportOf(manager, id string) (coach.Person, error) {
+	p, found, err := b.store.Person(id)
+	if err != nil {
+		return coach.Person{}, err
 	}
-	if code := coach.ErrorCode(err); code != coach.EINTERNAL {
-		b.respond(ctx, log, responseURL, errorReply(&inputError{Problem: coach.ErrorMessage(err)}))
-		return
+	if !found || !coach.IsManagerOf(manager, p) {
+		return coach.Person{}, errNotYours
 	}
-	b.fail(ctx, log, responseURL, "command failed", err)
+	return p, nil
+}
+
+// oneMention reads exactly one person from a subcommand's arguments.
+func oneMention(usage string, args []token) (mention, error) {
+	if len(args) == 0 {
+		return mention{}, badInput(usage, "say who: mention one person")
+	}
+	m, ok, err := parseMention(args[0].text)
+	if err != nil {
+		return mention{}, badInput(usage, err.Error())
+	}
+	if !ok {
+		return mention{}, badInput(usage, "mention the person with @, like "+strings.Replace(usage, " [note]", "", 1))
+	}
+	if len(args) > 1 {
+		return mention{}, badInput(usage, "one person at a time, with nothing after the name")
+	}
+	return m, nil
 }

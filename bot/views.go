@@ -164,16 +164,23 @@ func savedRatingsReply(model coach.Model, saved []coach.Rating, subject string) 
 // knows where to confirm.
 type rateModalMeta struct {
 	ResponseURL string `json:"r,omitempty"`
-	Channel     string `json:"c,omitempty"`
+	Subject     string `json:"s,omitempty"` // a report, for a manager's assessment
 }
+
+// modalView is a modal as views.open takes it.
+type modalView = slack.ModalViewRequest
 
 // rateModal lets a person rate every area at once. latest holds their most
 // recent score per area, shown as a hint rather than preselected (so an
 // untouched area adds no new rating).
-func rateModal(model coach.Model, latest map[string]coach.Rating, meta string) slack.ModalViewRequest {
-	blocks := []slack.Block{
-		contextBlock("1 = just starting out · 10 = you could teach it. Rate only the areas you want to; empty ones are left as they are."),
+func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModalMeta) modalView {
+	title := "Rate yourself"
+	intro := "1 = just starting out · 10 = you could teach it. Rate only the areas you want to; empty ones are left as they are."
+	if meta.Subject != "" {
+		title = "Assess a report"
+		intro = "Your assessment of <@" + meta.Subject + ">. 1 = just starting out · 10 = could teach it. Areas you leave empty are left as they are."
 	}
+	blocks := []slack.Block{contextBlock(intro)}
 	options := make([]*slack.OptionBlockObject, 0, coach.MaxScore)
 	for s := coach.MinScore; s <= coach.MaxScore; s++ {
 		v := strconv.Itoa(s)
@@ -199,10 +206,10 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta string) s
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      CallbackRate,
-		Title:           plain("Rate yourself"),
+		Title:           plain(title),
 		Submit:          plain("Save"),
 		Close:           plain("Cancel"),
-		PrivateMetadata: meta,
+		PrivateMetadata: mustJSON(meta),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }

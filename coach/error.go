@@ -63,3 +63,7 @@ func ErrorMessage(err error) string {
 	}
 	return "Something went wrong on our side and nothing was saved. Please try again in a minute."
 }
+
+// ErrDuplicate is returned for a change that was already saved under the
+// same submission id (a form submitted twice). Nothing was changed.
+var ErrDuplicate = Errorf(ECONFLICT, "this was already saved")

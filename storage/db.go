@@ -15,6 +15,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/microcoach/microcoach/coach"
 )
 
 // SchemaVersion is the version of the layout this build writes.
@@ -22,9 +24,14 @@ const SchemaVersion = 1
 
 // Bucket names.
 var (
-	bucketMeta    = []byte("meta")
-	bucketPeople  = []byte("people")
-	bucketRatings = []byte("ratings")
+	bucketMeta        = []byte("meta")
+	bucketPeople      = []byte("people")       // user id → coach.Person
+	bucketReports     = []byte("reports")      // manager 0x00 report → "" (index of people.Manager)
+	bucketRatings     = []byte("ratings")      // see ratings.go
+	bucketChallenges  = []byte("challenges")   // subject 0x00 id → coach.Challenge
+	bucketPlans       = []byte("plans")        // owner → coach.Plan
+	bucketPlanHistory = []byte("plan_history") // owner 0x00 version → coach.PlanChange
+	bucketSubmissions = []byte("submissions")  // view submission id → unixnano; makes a resubmitted modal a no-op
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -101,7 +108,7 @@ func (db *DB) Check() error {
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 → 1: the first layout.
 	func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPeople, bucketRatings} {
+		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -156,6 +163,42 @@ func (db *DB) Version() (int, error) {
 	return v, err
 }
 
+// claimSubmission records id as processed, or returns coach.ErrDuplicate when it
+// was. An empty id claims nothing.
+func claimSubmission(tx *bolt.Tx, id string, at time.Time) error {
+	if id == "" {
+		return nil
+	}
+	b := tx.Bucket(bucketSubmissions)
+	if b.Get([]byte(id)) != nil {
+		return coach.ErrDuplicate
+	}
+	return b.Put([]byte(id), u64(uint64(at.UnixNano())))
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	raw := b.Get(key)
+	if raw == nil {
+		return false, nil
+	}
+	return true, json.Unmarshal(raw, v)
+}
+
+func joinKey(parts ...string) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	k := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			k = append(k, 0)
+		}
+		k = append(k, p...)
+	}
+	return k
+}
+
 func u64(n uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, n)
@@ -168,4 +211,14 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 		return err
 	}
 	return b.Put(key, raw)
+}
+
+// Submitted reports whether a change with this submission id was saved.
+func (db *DB) Submitted(id string) (bool, error) {
+	var found bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketSubmissions).Get([]byte(id)) != nil
+		return nil
+	})
+	return found, err
 }

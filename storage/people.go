@@ -1,8 +1,9 @@
 package storage
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -14,12 +15,9 @@ func (db *DB) Person(id string) (coach.Person, bool, error) {
 	var p coach.Person
 	var found bool
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketPeople).Get([]byte(id))
-		if raw == nil {
-			return nil
-		}
-		found = true
-		return json.Unmarshal(raw, &p)
+		var err error
+		found, err = getJSON(tx.Bucket(bucketPeople), []byte(id), &p)
+		return err
 	})
 	if err != nil {
 		return coach.Person{}, false, fmt.Errorf("storage: person %s: %w", id, err)
@@ -27,11 +25,145 @@ func (db *DB) Person(id string) (coach.Person, bool, error) {
 	return p, found, nil
 }
 
-// enroll stores p unless a person with that id exists already.
-func enroll(tx *bolt.Tx, p coach.Person) error {
-	b := tx.Bucket(bucketPeople)
-	if b.Get([]byte(p.ID)) != nil {
-		return nil
+// Enroll stores p unless they are known already, and returns the stored
+// person either way.
+func (db *DB) Enroll(p coach.Person) (coach.Person, error) {
+	var out coach.Person
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		out, err = enroll(tx, p)
+		return err
+	})
+	if err != nil {
+		return coach.Person{}, fmt.Errorf("storage: enroll %s: %w", p.ID, err)
 	}
-	return putJSON(b, []byte(p.ID), p)
+	return out, nil
+}
+
+// enroll stores p unless a person with that id exists already, filling in
+// a name learnt later; it returns the stored person.
+func enroll(tx *bolt.Tx, p coach.Person) (coach.Person, error) {
+	b := tx.Bucket(bucketPeople)
+	var old coach.Person
+	found, err := getJSON(b, []byte(p.ID), &old)
+	if err != nil {
+		return coach.Person{}, err
+	}
+	if found {
+		if old.Name == "" && p.Name != "" {
+			old.Name = p.Name
+			return old, putJSON(b, []byte(p.ID), old)
+		}
+		return old, nil
+	}
+	return p, putJSON(b, []byte(p.ID), p)
+}
+
+func getPerson(tx *bolt.Tx, id string) (coach.Person, bool, error) {
+	var p coach.Person
+	found, err := getJSON(tx.Bucket(bucketPeople), []byte(id), &p)
+	return p, found, err
+}
+
+// AddReport makes manager the manager of record of report, enrolling both.
+// It refuses (with a *coach.TeamError) yourself, someone who already has a
+// manager, and anyone above the manager in the chain.
+func (db *DB) AddReport(manager, report coach.Person, at time.Time) (coach.Person, error) {
+	var out coach.Person
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if _, err := enroll(tx, manager); err != nil {
+			return err
+		}
+		r, err := enroll(tx, report)
+		if err != nil {
+			return err
+		}
+		managerOf := func(id string) string {
+			p, _, _ := getPerson(tx, id)
+			return p.Manager
+		}
+		if err := coach.CheckAddReport(manager.ID, r, managerOf); err != nil {
+			return err
+		}
+		r.Manager, r.ManagerSince = manager.ID, at
+		if err := putJSON(tx.Bucket(bucketPeople), []byte(r.ID), r); err != nil {
+			return err
+		}
+		out = r
+		return tx.Bucket(bucketReports).Put(joinKey(manager.ID, r.ID), nil)
+	})
+	if err != nil {
+		return coach.Person{}, fmt.Errorf("storage: add %s to %s's team: %w", report.ID, manager.ID, err)
+	}
+	return out, nil
+}
+
+// RemoveReport ends manager's role as report's manager of record.
+func (db *DB) RemoveReport(manager, report string) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		p, found, err := getPerson(tx, report)
+		if err != nil {
+			return err
+		}
+		if !found || p.Manager != manager {
+			return coach.ErrNotInTeam
+		}
+		return unlink(tx, p)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: remove %s from %s's team: %w", report, manager, err)
+	}
+	return nil
+}
+
+// LeaveTeam ends the person's link to their manager of record and returns
+// who that was.
+func (db *DB) LeaveTeam(person string) (string, error) {
+	var manager string
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		p, found, err := getPerson(tx, person)
+		if err != nil {
+			return err
+		}
+		if !found || p.Manager == "" {
+			return coach.ErrNotInTeam
+		}
+		manager = p.Manager
+		return unlink(tx, p)
+	})
+	if err != nil {
+		return "", fmt.Errorf("storage: %s leaves their team: %w", person, err)
+	}
+	return manager, nil
+}
+
+func unlink(tx *bolt.Tx, p coach.Person) error {
+	if err := tx.Bucket(bucketReports).Delete(joinKey(p.Manager, p.ID)); err != nil {
+		return err
+	}
+	p.Manager, p.ManagerSince = "", time.Time{}
+	return putJSON(tx.Bucket(bucketPeople), []byte(p.ID), p)
+}
+
+// Reports returns the people whose manager of record is manager, in id order.
+func (db *DB) Reports(manager string) ([]coach.Person, error) {
+	var out []coach.Person
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(manager), 0)
+		c := tx.Bucket(bucketReports).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			p, found, err := getPerson(tx, string(k[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			if found {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: reports of %s: %w", manager, err)
+	}
+	return out, nil
 }

@@ -36,11 +36,17 @@ func ratingKey(r coach.Rating) []byte {
 
 // AddRatings stores ratings in one transaction and enrolls the people they
 // name (the rater as given, the subject by id) if they are new. It assigns
-// and returns the ratings' ids. Either all are stored or none.
-func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating) ([]coach.Rating, error) {
+// and returns the ratings' ids. Either all are stored or none. A non-empty
+// submission id makes a second call with the same id return coach.ErrDuplicate.
+func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating, submission string) ([]coach.Rating, error) {
 	out := make([]coach.Rating, len(ratings))
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := enroll(tx, rater); err != nil {
+		if len(ratings) > 0 {
+			if err := claimSubmission(tx, submission, ratings[0].At); err != nil {
+				return err
+			}
+		}
+		if _, err := enroll(tx, rater); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketRatings)
@@ -49,7 +55,7 @@ func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating) ([]coach.Ra
 				return err
 			}
 			if r.Subject != rater.ID {
-				if err := enroll(tx, coach.Person{ID: r.Subject, EnrolledAt: r.At}); err != nil {
+				if _, err := enroll(tx, coach.Person{ID: r.Subject, EnrolledAt: r.At}); err != nil {
 					return err
 				}
 			}

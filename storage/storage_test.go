@@ -38,15 +38,15 @@ func TestRatingsAreATimeSeries(t *testing.T) {
 	db := openTest(t)
 	ana := coach.Person{ID: "U1", Name: "ana", EnrolledAt: t0}
 	for i, score := range []int{5, 6, 8} {
-		if _, err := db.AddRatings(ana, []coach.Rating{rating("U1", "U1", "planning", score, t0.AddDate(0, 0, 7*i))}); err != nil {
+		if _, err := db.AddRatings(ana, []coach.Rating{rating("U1", "U1", "planning", score, t0.AddDate(0, 0, 7*i))}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Another area, another person whose id is a prefix: neither leaks in.
-	if _, err := db.AddRatings(ana, []coach.Rating{rating("U1", "U1", "plan", 2, t0)}); err != nil {
+	if _, err := db.AddRatings(ana, []coach.Rating{rating("U1", "U1", "plan", 2, t0)}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddRatings(coach.Person{ID: "U10"}, []coach.Rating{rating("U10", "U10", "planning", 9, t0)}); err != nil {
+	if _, err := db.AddRatings(coach.Person{ID: "U10"}, []coach.Rating{rating("U10", "U10", "planning", 9, t0)}, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Ratings("U1", "planning")
@@ -81,7 +81,7 @@ func TestAddRatingsIsAllOrNothing(t *testing.T) {
 	db := openTest(t)
 	good := rating("U1", "U1", "planning", 7, t0)
 	bad := rating("U1", "U1", "team", 11, t0)
-	if _, err := db.AddRatings(coach.Person{ID: "U1"}, []coach.Rating{good, bad}); coach.ErrorCode(err) != coach.EINVALID {
+	if _, err := db.AddRatings(coach.Person{ID: "U1"}, []coach.Rating{good, bad}, ""); coach.ErrorCode(err) != coach.EINVALID {
 		t.Fatalf("AddRatings with a bad score = %v, want an invalid error", err)
 	}
 	got, _ := db.Ratings("U1", "")
@@ -99,7 +99,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddRatings(coach.Person{ID: "U1"}, []coach.Rating{rating("U1", "U1", "agile", 4, t0)}); err != nil {
+	if _, err := db.AddRatings(coach.Person{ID: "U1"}, []coach.Rating{rating("U1", "U1", "agile", 4, t0)}, ""); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

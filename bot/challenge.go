@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+const usageChallenge = "/coach challenge <text> · /coach challenge @person <text>"
+
+// challenge sets your own Next Bigger Challenge, proposes one for a report,
+// or, with no text, shows the current one and its history.
+func (b *Bot) challenge(ctx context.Context, c call, cc coachCommand) {
+	subject := c.user
+	text := cc.Text
+	if len(cc.Args) > 0 {
+		if m, ok, err := parseMention(cc.Args[0].text); ok {
+			if err != nil {
+				b.sayError(ctx, c, badInput(usageChallenge, err.Error()))
+				return
+			}
+			if m.ID != c.user {
+				if _, err := b.reportOf(c.user, m.ID); err != nil {
+					b.sayError(ctx, c, err)
+					return
+				}
+				subject = m.ID
+			}
+			text = ""
+			if len(cc.Args) > 1 {
+				text = strings.TrimSpace(cc.Text[cc.Args[1].start-cc.Args[0].start:])
+			}
+		}
+	}
+	if strings.TrimSpace(text) == "" {
+		b.showChallenge(ctx, c, subject)
+		return
+	}
+	if err := coach.CheckChallengeText(text); err != nil {
+		b.sayError(ctx, c, badInput(usageChallenge, coach.ErrorMessage(err)))
+		return
+	}
+	if _, err := b.store.Enroll(c.person(b)); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	ch := coach.Challenge{Subject: subject, Text: strings.TrimSpace(text), By: c.user, Status: coach.ChallengeSet, At: b.now()}
+	if subject != c.user {
+		ch.Status = coach.ChallengeProposed
+	}
+	saved, err := b.store.AddChallenge(ch)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("challenge saved", "subject", subject, "status", saved.Status, "challenge_id", saved.ID)
+	if saved.Status == coach.ChallengeProposed {
+		b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Proposed to <@%s>: “%s”. They can accept it or write their own.", subject, escape(saved.Text))))
+		b.dm(ctx, c.log, subject, proposalReply(saved))
+	} else {
+		b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", escape(saved.Text))))
+	}
+	b.refreshHomes(ctx, c.log, subject)
+}
+
+func (b *Bot) showChallenge(ctx context.Context, c call, subject string) {
+	history, err := b.store.Challenges(subject)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	b.say(ctx, c, challengeHistoryReply(subject, c.user, history))
+}
+
+func (b *Bot) acceptChallenge(ctx context.Context, c call, id uint64) {
+	ch, err := b.store.AcceptChallenge(c.user, id, b.now())
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("challenge accepted", "challenge_id", id)
+	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", escape(ch.Text))))
+	b.dm(ctx, c.log, ch.By, plainReply(fmt.Sprintf("<@%s> accepted the Next Bigger Challenge you proposed: “%s”", c.user, escape(ch.Text))))
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+// challengeMeta travels in the challenge modal.
+type challengeMeta struct {
+	ProposalID uint64 `json:"p,omitempty"`
+}
+
+func (b *Bot) openChallengeModal(ctx context.Context, c call, proposalID string) {
+	var initial string
+	var meta challengeMeta
+	if id, err := strconv.ParseUint(proposalID, 10, 64); err == nil {
+		history, err := b.store.Challenges(c.user)
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		for _, h := range history {
+			if h.ID == id {
+				initial, meta.ProposalID = h.Text, id
+			}
+		}
+	}
+	b.openModal(ctx, c, challengeModal(initial, meta))
+}
+
+func (b *Bot) submitChallenge(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
+	text := ""
+	if cb.View.State != nil {
+		text = strings.TrimSpace(cb.View.State.Values[blockChallengeText][ActionChallengeText].Value)
+	}
+	if err := coach.CheckChallengeText(text); err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChallengeText: coach.ErrorMessage(err)}), nil
+	}
+	return nil, func(ctx context.Context) {
+		ch, err := b.store.AddChallenge(coach.Challenge{Subject: c.user, Text: text, By: c.user, Status: coach.ChallengeSet, At: b.now()})
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		c.log.Info("challenge saved", "subject", c.user, "status", ch.Status, "challenge_id", ch.ID)
+		b.dm(ctx, c.log, c.user, plainReply(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", escape(ch.Text))))
+		b.refreshHomes(ctx, c.log, c.user)
+	}
+}
+
+func challengeModal(initial string, meta challengeMeta) modalView {
+	in := slack.NewPlainTextInputBlockElement(plain("e.g. lead the H2 strategy planning"), ActionChallengeText)
+	in.Multiline = true
+	in.MaxLength = coach.MaxChallengeLen
+	in.InitialValue = initial
+	raw, _ := json.Marshal(meta)
+	return modalView{
+		Type:       slack.VTModal,
+		CallbackID: CallbackChallenge,
+		Title:      plain("Next Bigger Challenge"),
+		Submit:     plain("Save"),
+		Close:      plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			contextBlock("The concrete assignment you would take on next if you were ready. Edit your manager's proposal or write your own."),
+			slack.NewInputBlock(blockChallengeText, plain("Your Next Bigger Challenge"), nil, in),
+		}},
+		PrivateMetadata: string(raw),
+	}
+}

@@ -1,0 +1,195 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// homeData is everything the App Home of one person shows.
+type homeData struct {
+	Person      coach.Person
+	Plan        *coach.Plan
+	Colours     map[string]coach.Colour // latest colour per theme id
+	Challenge   *coach.Challenge
+	Proposal    *coach.Challenge
+	Comparisons []coach.AreaComparison
+	RatedAny    bool
+	Upcoming    []string // what's next in the person's cadence, already phrased
+	Reports     []coach.ReportStatus
+	Now         time.Time
+}
+
+// newcomer reports whether the person has done nothing yet.
+func (d homeData) newcomer() bool {
+	return d.Plan == nil && d.Challenge == nil && d.Proposal == nil && !d.RatedAny && len(d.Reports) == 0
+}
+
+// refreshHomes republishes the Home tab of subject and of their manager of
+// record, whose Home lists them. Failures are logged, never shown: the
+// change itself succeeded.
+func (b *Bot) refreshHomes(ctx context.Context, log *slog.Logger, subject string) {
+	b.publishHome(ctx, log, subject)
+	if p, found, err := b.store.Person(subject); err == nil && found && p.Manager != "" {
+		b.publishHome(ctx, log, p.Manager)
+	}
+}
+
+func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) {
+	d, err := b.homeData(userID)
+	if err != nil {
+		log.Error("build home", "user", userID, "error", err)
+		return
+	}
+	view := homeView(b.model, d)
+	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
+		log.Error("publish home", "user", userID, "error", err)
+	}
+}
+
+func (b *Bot) homeData(userID string) (homeData, error) {
+	now := b.now()
+	me, found, err := b.store.Person(userID)
+	if err != nil {
+		return homeData{}, err
+	}
+	if !found {
+		me = coach.Person{ID: userID}
+	}
+	st, err := b.reportStatus(me, now)
+	if err != nil {
+		return homeData{}, err
+	}
+	d := homeData{Person: me, Now: now, Comparisons: st.Comparisons, Colours: map[string]coach.Colour{}}
+	if st.HasPlan {
+		p, _, err := b.store.Plan(userID)
+		if err != nil {
+			return homeData{}, err
+		}
+		d.Plan = &p
+		for i, t := range p.Themes {
+			if i < len(st.Colours) {
+				d.Colours[t.ID] = st.Colours[i]
+			}
+		}
+	}
+	d.Challenge = st.Challenge
+	history, err := b.store.Challenges(userID)
+	if err != nil {
+		return homeData{}, err
+	}
+	_, d.Proposal = coach.CurrentChallenge(history)
+	for _, c := range st.Comparisons {
+		if c.Self != nil || c.Manager != nil {
+			d.RatedAny = true
+		}
+	}
+	if b.upcoming != nil {
+		d.Upcoming = b.upcoming(me, now)
+	}
+	reports, err := b.store.Reports(userID)
+	if err != nil {
+		return homeData{}, err
+	}
+	for _, r := range reports {
+		rs, err := b.reportStatus(r, now)
+		if err != nil {
+			return homeData{}, err
+		}
+		d.Reports = append(d.Reports, rs)
+	}
+	coach.SortWorstFirst(d.Reports, now)
+	return d, nil
+}
+
+// reportStatus gathers what a manager sees of one person at a glance.
+func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, error) {
+	st := coach.ReportStatus{Person: p, AnswerRate: -1}
+	plan, hasPlan, err := b.store.Plan(p.ID)
+	if err != nil {
+		return st, err
+	}
+	st.HasPlan = hasPlan
+	if hasPlan {
+		st.PlanOverdue = plan.Overdue(now)
+		st.Colours = make([]coach.Colour, len(plan.Themes))
+		if b.colours != nil {
+			latest, err := b.colours(p.ID)
+			if err != nil {
+				return st, err
+			}
+			for i, t := range plan.Themes {
+				st.Colours[i] = latest[t.ID]
+				if latest[t.ID] == coach.Red {
+					st.RedThemes++
+				}
+			}
+		}
+	}
+	ratings, err := b.store.Ratings(p.ID, "")
+	if err != nil {
+		return st, err
+	}
+	st.Comparisons = coach.Compare(b.model, p.ID, p.Manager, ratings)
+	for i, c := range st.Comparisons {
+		if c.Flagged() {
+			st.FlaggedGaps++
+		}
+		if c.Self != nil && c.Self.At.After(st.LastRating) {
+			st.LastRating = c.Self.At
+		}
+		_ = i
+	}
+	if big, ok := coach.BiggestGap(st.Comparisons); ok {
+		st.Biggest = &big
+		st.GapWidened = big.Flagged() && big.HasPrevGap && abs(big.Gap) > abs(big.PrevGap)
+	}
+	history, err := b.store.Challenges(p.ID)
+	if err != nil {
+		return st, err
+	}
+	st.Challenge, _ = coach.CurrentChallenge(history)
+	return st, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// openReportDetails opens a report's read-only details for their manager.
+func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
+	p, err := b.reportOf(c.user, reportID)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	now := b.now()
+	st, err := b.reportStatus(p, now)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	var plan *coach.Plan
+	colours := map[string]coach.Colour{}
+	if st.HasPlan {
+		pl, _, err := b.store.Plan(p.ID)
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		plan = &pl
+		for i, t := range pl.Themes {
+			if i < len(st.Colours) {
+				colours[t.ID] = st.Colours[i]
+			}
+		}
+	}
+	b.openModal(ctx, c, reportModal(b.model, st, plan, colours, now))
+}

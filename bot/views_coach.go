@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// plainReply is a one-section message of our own mrkdwn.
+func plainReply(text string) reply {
+	return reply{Text: text, Blocks: []slack.Block{section(truncate(text, 3000))}}
+}
+
+func teamReply(me coach.Person, reports []coach.Person) reply {
+	var b strings.Builder
+	if len(reports) == 0 {
+		b.WriteString("*Your team* is empty. Add the people you coach with `/coach team add @person`.")
+	} else {
+		fmt.Fprintf(&b, "*Your team* (%d):", len(reports))
+		for _, r := range reports {
+			fmt.Fprintf(&b, "\n• <@%s>", r.ID)
+			if !r.ManagerSince.IsZero() {
+				fmt.Fprintf(&b, " — since %s", slackDate(r.ManagerSince))
+			}
+		}
+	}
+	text := b.String()
+	blocks := []slack.Block{section(truncate(text, 3000))}
+	if me.Manager != "" {
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Your manager of record is <@%s>. To leave their team: `/coach team leave`", me.Manager)))
+	}
+	return reply{Text: text, Blocks: blocks}
+}
+
+func addedToTeamReply(manager string) reply {
+	text := fmt.Sprintf(":wave: <@%s> added you to their team in microcoach, as your manager of record.", manager)
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		section("*What they can see:* your development plan and its monthly colours, your self-ratings next to theirs, and your Next Bigger Challenge.\n*What they can't:* your answers to coaching questions — those stay private unless you choose to share one."),
+		contextBlock("Not right? Type `/coach team leave` and they will no longer see anything of yours."),
+	}}
+}
+
+func proposalReply(ch coach.Challenge) reply {
+	text := fmt.Sprintf("<@%s> proposes a Next Bigger Challenge for you: “%s”", ch.By, escape(ch.Text))
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		slack.NewActionBlock("",
+			slack.NewButtonBlockElement(ActionAcceptChallenge, fmt.Sprint(ch.ID), plain("Accept")).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionEditChallenge, fmt.Sprint(ch.ID), plain("Write my own")),
+		),
+		contextBlock("It is your plan: accept it as it is, or edit it into the challenge you want."),
+	}}
+}
+
+func challengeHistoryReply(subject, viewer string, history []coach.Challenge) reply {
+	whose, set := "Your", "Set one with `/coach challenge <text>`, e.g. `/coach challenge lead the H2 strategy planning`."
+	if subject != viewer {
+		whose, set = fmt.Sprintf("<@%s>'s", subject), fmt.Sprintf("Propose one with `/coach challenge <@%s> <text>`.", subject)
+	}
+	current, pending := coach.CurrentChallenge(history)
+	var lines []string
+	if current != nil {
+		lines = append(lines, fmt.Sprintf("*%s Next Bigger Challenge:* “%s” (since %s)", whose, escape(current.Text), slackDate(current.At)))
+	} else {
+		lines = append(lines, fmt.Sprintf("*%s Next Bigger Challenge* is not set yet. %s", whose, set))
+	}
+	if pending != nil {
+		lines = append(lines, fmt.Sprintf("Waiting for an answer: “%s”, proposed by <@%s> on %s", escape(pending.Text), pending.By, slackDate(pending.At)))
+	}
+	if len(history) > 1 {
+		var hist []string
+		for i := len(history) - 1; i >= 0 && len(hist) < 10; i-- {
+			h := history[i]
+			hist = append(hist, fmt.Sprintf("%s · %s · “%s”", slackDate(h.At), h.Status, escape(truncate(h.Text, 120))))
+		}
+		lines = append(lines, "*History*\n"+strings.Join(hist, "\n"))
+	}
+	text := strings.Join(lines, "\n")
+	return reply{Text: lines[0], Blocks: []slack.Block{section(truncate(text, 3000))}}
+}
+
+// colourMark is how a colour shows in text: an emoji and the word, so a
+// screen reader and a colour-blind reader tell them apart.
+func colourMark(c coach.Colour) string {
+	switch c {
+	case coach.Green:
+		return ":large_green_circle: green"
+	case coach.Yellow:
+		return ":large_yellow_circle: yellow"
+	case coach.Red:
+		return ":red_circle: red"
+	}
+	return ":white_circle: no colour yet"
+}
+
+// colourDot is the compact marker of a colour in one-line summaries.
+func colourDot(c coach.Colour) string {
+	switch c {
+	case coach.Green:
+		return ":large_green_circle:"
+	case coach.Yellow:
+		return ":large_yellow_circle:"
+	case coach.Red:
+		return ":red_circle:"
+	}
+	return ":white_circle:"
+}
+
+// planBlocks shows a plan; with editable, each theme's actions are
+// checkboxes the owner can tick.
+func planBlocks(model coach.Model, p coach.Plan, colours map[string]coach.Colour, now time.Time, editable bool) []slack.Block {
+	head := fmt.Sprintf("*%s*", escape(p.Headline))
+	horizon := "until " + slackDate(p.Horizon)
+	if p.Overdue(now) {
+		horizon = "past its horizon (" + slackDate(p.Horizon) + ") — time to refresh it"
+	}
+	blocks := []slack.Block{section(head), contextBlock(fmt.Sprintf("Development plan, %s · %d themes · last edited %s", horizon, len(p.Themes), slackDate(p.UpdatedAt)))}
+	for _, t := range p.Themes {
+		title := fmt.Sprintf("%s  *%s* · %s", colourMark(colours[t.ID]), escape(t.Title), escape(model.AreaName(t.Area)))
+		if t.Description != "" {
+			title += "\n" + escape(t.Description)
+		}
+		if !editable {
+			var acts []string
+			for _, a := range t.Actions {
+				box := "☐"
+				if a.Done {
+					box = "☑"
+				}
+				acts = append(acts, box+" "+escape(a.Text))
+			}
+			blocks = append(blocks, section(truncate(title+"\n"+strings.Join(acts, "\n"), 3000)))
+			continue
+		}
+		blocks = append(blocks, section(truncate(title, 3000)))
+		if len(t.Actions) == 0 {
+			continue
+		}
+		var opts, done []*slack.OptionBlockObject
+		for _, a := range t.Actions {
+			o := slack.NewOptionBlockObject(a.ID, plain(truncate(a.Text, 75)), nil)
+			opts = append(opts, o)
+			if a.Done {
+				done = append(done, o)
+			}
+		}
+		cb := slack.NewCheckboxGroupsBlockElement(ActionActionsDone, opts...)
+		if len(done) > 0 {
+			cb.InitialOptions = done
+		}
+		blocks = append(blocks, slack.NewActionBlock(actionsBlockID(t.ID), cb))
+	}
+	return blocks
+}
+
+func planReply(model coach.Model, owner coach.Person, p *coach.Plan, colours map[string]coach.Colour, now time.Time) reply {
+	if p == nil {
+		text := fmt.Sprintf("<@%s> has no development plan yet. The plan is theirs to write: they can start one with `/coach plan`.", owner.ID)
+		return reply{Text: text, Blocks: []slack.Block{section(text)}}
+	}
+	blocks := append([]slack.Block{section(fmt.Sprintf("<@%s>'s development plan (read-only: the plan is theirs to edit)", owner.ID))}, planBlocks(model, *p, colours, now, false)...)
+	return reply{Text: fmt.Sprintf("<@%s>'s development plan: %s", owner.ID, escape(p.Headline)), Blocks: blocks}
+}

@@ -1,0 +1,269 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// Block Kit's limits for the surfaces microcoach builds.
+const (
+	maxHomeBlocks    = 100
+	maxMessageBlocks = 50
+	maxSelectOptions = 100
+)
+
+func header(s string) *slack.HeaderBlock { return slack.NewHeaderBlock(plain(truncate(s, 150))) }
+
+// homeView is the App Home of one person: a welcome for a newcomer; their
+// challenge, plan, ratings and cadence; and, for a manager, their reports
+// worst first. It never passes 100 blocks.
+func homeView(model coach.Model, d homeData) slack.HomeTabViewRequest {
+	var blocks []slack.Block
+	if d.newcomer() {
+		blocks = newcomerBlocks(model)
+	} else {
+		blocks = personBlocks(model, d)
+	}
+	if len(d.Reports) > 0 {
+		blocks = append(blocks, teamBlocks(model, d.Reports, d.Now, maxHomeBlocks-len(blocks))...)
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+func newcomerBlocks(model coach.Model) []slack.Block {
+	return []slack.Block{
+		header("Welcome to microcoach"),
+		section("microcoach helps you grow as a product manager through small, frequent check-ins instead of a big review twice a year."),
+		section(fmt.Sprintf("*How it works*\n1. *Put a pin on the map:* rate yourself from 1 to 10 in the %d areas of the %s model. Your manager does the same; where your views differ by 2 or more is what a coaching talk is for.\n2. *Own a plan:* 3–5 themes for the next six months, each with concrete actions.\n3. *Keep it going:* a short nudge each week, a green / yellow / red check-in each month, a refresh each quarter.", len(model.Areas), escape(model.Name))),
+		slack.NewActionBlock("home.start",
+			slack.NewButtonBlockElement(ActionOpenRate, "open", plain("Rate yourself")).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Start my plan")),
+		),
+		contextBlock("Your plan and ratings are shared with your manager of record only. Answers to coaching questions stay private unless you share them. `/coach help` lists every command."),
+	}
+}
+
+func personBlocks(model coach.Model, d homeData) []slack.Block {
+	blocks := []slack.Block{header("Your coaching")}
+	switch {
+	case d.Challenge != nil:
+		blocks = append(blocks, section(fmt.Sprintf(":dart: *Next Bigger Challenge:* “%s”", escape(d.Challenge.Text))),
+			contextBlock(fmt.Sprintf("Since %s (%s)", slackDate(d.Challenge.At), age(d.Challenge.At, d.Now))))
+	default:
+		blocks = append(blocks, section(":dart: *Next Bigger Challenge:* not set yet — the assignment you'd take on next if you were ready. `/coach challenge <text>`"))
+	}
+	if p := d.Proposal; p != nil {
+		blocks = append(blocks,
+			section(fmt.Sprintf("<@%s> proposes: “%s”", p.By, escape(p.Text))),
+			slack.NewActionBlock("home.proposal",
+				slack.NewButtonBlockElement(ActionAcceptChallenge, fmt.Sprint(p.ID), plain("Accept")).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement(ActionEditChallenge, fmt.Sprint(p.ID), plain("Write my own")),
+			))
+	}
+	blocks = append(blocks, slack.NewDividerBlock())
+	if d.Plan != nil {
+		blocks = append(blocks, planBlocks(model, *d.Plan, d.Colours, d.Now, true)...)
+		blocks = append(blocks, slack.NewActionBlock("home.plan",
+			slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Edit plan")),
+			slack.NewButtonBlockElement(ActionOpenRate, "open", plain("Rate yourself")),
+		))
+	} else {
+		blocks = append(blocks,
+			section("*Development plan:* none yet. Three to five themes for the next six months, each with concrete actions — written by you, for you."),
+			slack.NewActionBlock("home.plan",
+				slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Start my plan")).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement(ActionOpenRate, "open", plain("Rate yourself")),
+			))
+	}
+	blocks = append(blocks, slack.NewDividerBlock(), section("*Your ratings*"), section("```"+escape(ratingsTable(d.Comparisons))+"```"))
+	note := "Self = your latest rating, Mgr = your manager's. A gap marked ! (2 or more) is worth talking about."
+	if d.Person.Manager == "" {
+		note = "You have no manager of record yet; once your manager adds you (/coach team add), their view shows next to yours."
+	}
+	blocks = append(blocks, contextBlock(note))
+	if len(d.Upcoming) > 0 {
+		blocks = append(blocks, contextBlock(truncate(":calendar: "+strings.Join(d.Upcoming, " · "), 3000)))
+	}
+	return blocks
+}
+
+// ratingsTable shows self, manager, gap and the self trend per area.
+func ratingsTable(cmp []coach.AreaComparison) string {
+	width := 4
+	for _, c := range cmp {
+		width = max(width, min(len([]rune(c.Area.Name)), 22))
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%-*s  Self  Mgr  Gap  Trend\n", width, "Area")
+	for _, c := range cmp {
+		self, mgr, gap := "–", "–", "–"
+		if c.Self != nil {
+			self = fmt.Sprint(c.Self.Score)
+		}
+		if c.Manager != nil {
+			mgr = fmt.Sprint(c.Manager.Score)
+		}
+		if c.HasGap {
+			gap = signed(c.Gap)
+			if c.Flagged() {
+				gap += "!"
+			}
+		}
+		fmt.Fprintf(&sb, "%-*s  %4s  %3s  %3s  %s\n", width, truncate(c.Area.Name, 22), self, mgr, gap, coach.Sparkline(c.SelfSeries, 8))
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+// age says how long ago t was, roughly.
+func age(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 48*time.Hour:
+		return "new"
+	case d < 14*24*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%d weeks", int(d.Hours()/24/7))
+	default:
+		return fmt.Sprintf("%d months", int(d.Hours()/24/30))
+	}
+}
+
+// reportLine is one report at a glance: colours, biggest gap, challenge age,
+// and why they need attention.
+func reportLine(model coach.Model, s coach.ReportStatus, now time.Time) string {
+	var parts []string
+	if s.Paused {
+		return fmt.Sprintf("<@%s> · :double_vertical_bar: paused", s.Person.ID)
+	}
+	if s.HasPlan {
+		var dots strings.Builder
+		for _, c := range s.Colours {
+			dots.WriteString(colourDot(c))
+		}
+		parts = append(parts, dots.String())
+	} else {
+		parts = append(parts, "no plan")
+	}
+	if s.Biggest != nil {
+		g := fmt.Sprintf("gap %s %s", escape(s.Biggest.Area.Name), signed(s.Biggest.Gap))
+		if s.Biggest.Flagged() {
+			g = "*" + g + "*"
+		}
+		parts = append(parts, g)
+	}
+	if s.Challenge != nil {
+		parts = append(parts, "challenge "+age(s.Challenge.At, now))
+	}
+	if s.AnswerRate >= 0 {
+		parts = append(parts, fmt.Sprintf("answers %d%%", int(s.AnswerRate*100+0.5)))
+	}
+	line := fmt.Sprintf("<@%s> · %s", s.Person.ID, strings.Join(parts, " · "))
+	if rs := s.Reasons(now); len(rs) > 0 {
+		line = ":warning: " + line + " — " + strings.Join(rs, ", ")
+	}
+	return line
+}
+
+// teamBlocks lists reports worst first in at most budget blocks: one
+// section with a Details button per report while they fit, then the rest as
+// grouped lines and a select to open anyone's details.
+func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, budget int) []slack.Block {
+	attention := 0
+	for _, r := range reports {
+		if len(r.Reasons(now)) > 0 {
+			attention++
+		}
+	}
+	blocks := []slack.Block{
+		slack.NewDividerBlock(),
+		header(fmt.Sprintf("Your team (%d)", len(reports))),
+		contextBlock(fmt.Sprintf("Worst first. %d need your attention. Markers are each plan theme's latest colour: :large_green_circle: green on track · :large_yellow_circle: yellow some progress · :red_circle: red stuck · :white_circle: not checked in.", attention)),
+	}
+	room := budget - len(blocks)
+	withButtons := len(reports)
+	if withButtons > room {
+		// Keep two blocks for the grouped rest and one for the select.
+		withButtons = max(0, room-3)
+	}
+	for _, r := range reports[:withButtons] {
+		s := section(truncate(reportLine(model, r, now), 3000))
+		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionReportDetails, r.Person.ID, plain("Details")))
+		blocks = append(blocks, s)
+	}
+	rest := reports[withButtons:]
+	if len(rest) == 0 {
+		return blocks
+	}
+	// The rest: as many lines per section as fit in 3000 characters.
+	var chunk []string
+	size := 0
+	flush := func() {
+		if len(chunk) > 0 {
+			blocks = append(blocks, section(strings.Join(chunk, "\n")))
+			chunk, size = nil, 0
+		}
+	}
+	for _, r := range rest {
+		line := truncate(reportLine(model, r, now), 300)
+		if size+len(line)+1 > 3000 {
+			flush()
+		}
+		chunk = append(chunk, line)
+		size += len(line) + 1
+	}
+	flush()
+	var opts []*slack.OptionBlockObject
+	for _, r := range reports {
+		if len(opts) == maxSelectOptions {
+			break
+		}
+		name := r.Person.Name
+		if name == "" {
+			name = r.Person.ID
+		}
+		opts = append(opts, slack.NewOptionBlockObject(r.Person.ID, plain(truncate(name, 75)), nil))
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Open details for…"), ActionReportPick, opts...)
+	blocks = append(blocks, slack.NewActionBlock("home.report_pick", sel))
+	return blocks
+}
+
+// reportModal is a manager's read-only view of one report.
+func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, colours map[string]coach.Colour, now time.Time) modalView {
+	name := st.Person.Name
+	if name == "" {
+		name = "Report"
+	}
+	blocks := []slack.Block{section(fmt.Sprintf("*<@%s>*", st.Person.ID))}
+	if st.Challenge != nil {
+		blocks = append(blocks, section(fmt.Sprintf(":dart: *Next Bigger Challenge:* “%s” (%s)", escape(st.Challenge.Text), age(st.Challenge.At, now))))
+	} else {
+		blocks = append(blocks, section(fmt.Sprintf(":dart: No Next Bigger Challenge yet. Propose one: `/coach challenge <@%s> <text>`", st.Person.ID)))
+	}
+	blocks = append(blocks, slack.NewDividerBlock())
+	if plan != nil {
+		blocks = append(blocks, planBlocks(model, *plan, colours, now, false)...)
+	} else {
+		blocks = append(blocks, section("No development plan yet. The plan is theirs to write; you can encourage them to start one."))
+	}
+	blocks = append(blocks, slack.NewDividerBlock(), section("*Their view and yours*"), section("```"+escape(gapTable(st.Comparisons))+"```"))
+	if rs := st.Reasons(now); len(rs) > 0 {
+		blocks = append(blocks, contextBlock(":warning: Needs attention: "+strings.Join(rs, ", ")))
+	}
+	if len(blocks) > maxHomeBlocks {
+		blocks = blocks[:maxHomeBlocks]
+	}
+	return modalView{
+		Type:       slack.VTModal,
+		CallbackID: CallbackReport,
+		Title:      plain(truncate(name, 24)),
+		Close:      plain("Close"),
+		Blocks:     slack.Blocks{BlockSet: blocks},
+	}
+}

@@ -1,0 +1,195 @@
+package coach
+
+import (
+	"sort"
+	"time"
+)
+
+// AreaComparison sets a person's own view of one area beside their
+// manager's: the latest score of each, the series, and the perception gap.
+type AreaComparison struct {
+	Area          Area
+	Self, Manager *Rating // latest; nil when that side has not rated
+	SelfSeries    []int   // oldest first
+	ManagerSeries []int
+	// Gap is Self − Manager when both exist (HasGap).
+	Gap    int
+	HasGap bool
+	// PrevGap is the gap before the most recent rating in this area, when
+	// both sides had rated by then (HasPrevGap): "the change since the
+	// previous assessment" is Gap − PrevGap.
+	PrevGap    int
+	HasPrevGap bool
+}
+
+// Flagged reports whether this area's gap is worth a conversation.
+func (c AreaComparison) Flagged() bool { return c.HasGap && Flagged(c.Gap) }
+
+// Compare builds one AreaComparison per area of the model, in model order,
+// from all ratings of one person (any order). Ratings by anyone other than
+// the person are counted as the manager's side only when manager matches
+// the rater, so a former manager's old scores do not masquerade as the
+// current manager's; pass manager "" to take every non-self rating.
+func Compare(m Model, subject string, manager string, ratings []Rating) []AreaComparison {
+	sorted := append([]Rating(nil), ratings...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
+	byArea := map[string][]Rating{}
+	for _, r := range sorted {
+		if r.Subject != subject {
+			continue
+		}
+		if !r.Self() && manager != "" && r.Rater != manager {
+			continue
+		}
+		byArea[r.Area] = append(byArea[r.Area], r)
+	}
+	out := make([]AreaComparison, 0, len(m.Areas))
+	for _, a := range m.Areas {
+		c := AreaComparison{Area: a}
+		rs := byArea[a.ID]
+		var self, mgr *Rating
+		for i := range rs {
+			r := &rs[i]
+			if i == len(rs)-1 && self != nil && mgr != nil {
+				c.PrevGap, c.HasPrevGap = Gap(self.Score, mgr.Score), true
+			}
+			if r.Self() {
+				self = r
+				c.SelfSeries = append(c.SelfSeries, r.Score)
+			} else {
+				mgr = r
+				c.ManagerSeries = append(c.ManagerSeries, r.Score)
+			}
+		}
+		c.Self, c.Manager = self, mgr
+		if self != nil && mgr != nil {
+			c.Gap, c.HasGap = Gap(self.Score, mgr.Score), true
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// BiggestGap returns the comparison with the largest gap by size (ties: the
+// first in model order), and false when no area has both sides.
+func BiggestGap(cs []AreaComparison) (AreaComparison, bool) {
+	var best AreaComparison
+	found := false
+	for _, c := range cs {
+		if c.HasGap && (!found || abs(c.Gap) > abs(best.Gap)) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// ReportStatus is what a manager needs to know about one report at a
+// glance, and how urgently.
+type ReportStatus struct {
+	Person      Person
+	HasPlan     bool
+	PlanOverdue bool
+	RedThemes   int
+	Colours     []Colour // latest colour per theme, in plan order ("" for none yet)
+	Comparisons []AreaComparison
+	FlaggedGaps int
+	Biggest     *AreaComparison // the largest gap, if any
+	GapWidened  bool            // the largest flagged gap grew with the latest rating
+	Challenge   *Challenge      // current Next Bigger Challenge
+	Unanswered  int             // check-ins in a row without an answer
+	AnswerRate  float64         // share of check-ins answered, 0..1; -1 when none were sent
+	Paused      bool
+	LastRating  time.Time
+}
+
+// Reasons a report needs attention, most urgent first.
+func (s ReportStatus) Reasons(now time.Time) []string {
+	var out []string
+	if s.Paused {
+		return nil
+	}
+	if s.RedThemes > 0 {
+		if s.RedThemes == 1 {
+			out = append(out, "a red theme")
+		} else {
+			out = append(out, itoa(s.RedThemes)+" red themes")
+		}
+	}
+	if s.GapWidened {
+		out = append(out, "a gap that widened")
+	}
+	if s.Unanswered >= 2 {
+		out = append(out, "no answer to the last "+itoa(s.Unanswered)+" check-ins")
+	}
+	if s.PlanOverdue {
+		out = append(out, "plan past its horizon")
+	}
+	if !s.HasPlan {
+		out = append(out, "no plan yet")
+	}
+	return out
+}
+
+// Attention scores how much a report needs their manager this week; higher
+// is more urgent. It orders digests and the manager's Home worst first.
+func (s ReportStatus) Attention(now time.Time) int {
+	if s.Paused {
+		return -1
+	}
+	score := 0
+	score += 100 * s.RedThemes
+	if s.GapWidened {
+		score += 60
+	}
+	if s.Unanswered >= 2 {
+		score += 40 + 5*s.Unanswered
+	}
+	if s.PlanOverdue {
+		score += 30
+	}
+	if !s.HasPlan {
+		score += 25
+	}
+	score += 10 * s.FlaggedGaps
+	if s.Biggest != nil {
+		score += abs(s.Biggest.Gap)
+	}
+	for _, c := range s.Colours {
+		if c == Yellow {
+			score += 5
+		}
+	}
+	return score
+}
+
+// SortWorstFirst orders statuses by Attention, highest first; ties by name
+// then id so the order is stable.
+func SortWorstFirst(ss []ReportStatus, now time.Time) {
+	sort.SliceStable(ss, func(i, j int) bool {
+		ai, aj := ss[i].Attention(now), ss[j].Attention(now)
+		if ai != aj {
+			return ai > aj
+		}
+		if ss[i].Person.Name != ss[j].Person.Name {
+			return ss[i].Person.Name < ss[j].Person.Name
+		}
+		return ss[i].Person.ID < ss[j].Person.ID
+	})
+}
+
+func itoa(n int) string {
+	if n < 0 {
+		return "-" + itoa(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}

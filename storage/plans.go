@@ -1,0 +1,81 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// Plan returns owner's development plan.
+func (db *DB) Plan(owner string) (coach.Plan, bool, error) {
+	var p coach.Plan
+	var found bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getJSON(tx.Bucket(bucketPlans), []byte(owner), &p)
+		return err
+	})
+	if err != nil {
+		return coach.Plan{}, false, fmt.Errorf("storage: plan of %s: %w", owner, err)
+	}
+	return p, found, nil
+}
+
+// UpdatePlan applies edit to owner's plan in one transaction and keeps the
+// change in the plan's history. The new plan's Version is old.Version+1.
+// A non-empty submission id makes a repeat return coach.ErrDuplicate.
+func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.Plan, error) {
+	var out coach.Plan
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var old coach.Plan
+		if _, err := getJSON(tx.Bucket(bucketPlans), []byte(owner), &old); err != nil {
+			return err
+		}
+		p, change, err := edit(old)
+		if err != nil {
+			return err
+		}
+		if err := claimSubmission(tx, submission, change.At); err != nil {
+			return err
+		}
+		p.Owner, p.Version = owner, old.Version+1
+		change.Owner, change.Version = owner, p.Version
+		if err := putJSON(tx.Bucket(bucketPlans), []byte(owner), p); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
+			return err
+		}
+		out = p
+		return nil
+	})
+	if err != nil {
+		return coach.Plan{}, fmt.Errorf("storage: update plan of %s: %w", owner, err)
+	}
+	return out, nil
+}
+
+// PlanHistory returns every change to owner's plan, oldest first.
+func (db *DB) PlanHistory(owner string) ([]coach.PlanChange, error) {
+	var out []coach.PlanChange
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := joinKey(owner, "")
+		c := tx.Bucket(bucketPlanHistory).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var ch coach.PlanChange
+			if err := json.Unmarshal(v, &ch); err != nil {
+				return fmt.Errorf("decode plan change %q: %w", k, err)
+			}
+			out = append(out, ch)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: plan history of %s: %w", owner, err)
+	}
+	return out, nil
+}
