@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+func TestTeams(t *testing.T) {
+	db := openTest(t)
+	boss, ana, bob := coach.Person{ID: "UBOSS"}, coach.Person{ID: "UANA", Name: "ana"}, coach.Person{ID: "UBOB"}
+	if _, err := db.AddReport(boss, ana, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddReport(boss, bob, t0); err != nil {
+		t.Fatal(err)
+	}
+	// Ana can't also report to Bob, and Boss can't report to Ana (cycle).
+	var te *coach.TeamError
+	if _, err := db.AddReport(bob, ana, t0); !errors.As(err, &te) || te.Reason != coach.RefuseHasManager || te.Manager != "UBOSS" {
+		t.Fatalf("second manager: %v", err)
+	}
+	if _, err := db.AddReport(ana, boss, t0); !errors.As(err, &te) || te.Reason != coach.RefuseCycle {
+		t.Fatalf("cycle: %v", err)
+	}
+	reports, _ := db.Reports("UBOSS")
+	if len(reports) != 2 || reports[0].ID != "UANA" || reports[0].Manager != "UBOSS" || !reports[0].ManagerSince.Equal(t0) {
+		t.Fatalf("reports = %+v", reports)
+	}
+	if err := db.RemoveReport("UBOB", "UANA"); !errors.Is(err, coach.ErrNotInTeam) {
+		t.Fatalf("a stranger removed a report: %v", err)
+	}
+	if err := db.RemoveReport("UBOSS", "UANA"); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := db.LeaveTeam("UBOB"); err != nil || m != "UBOSS" {
+		t.Fatalf("LeaveTeam = %q, %v", m, err)
+	}
+	if _, err := db.LeaveTeam("UBOB"); !errors.Is(err, coach.ErrNotInTeam) {
+		t.Fatalf("leaving twice: %v", err)
+	}
+	if reports, _ := db.Reports("UBOSS"); len(reports) != 0 {
+		t.Fatalf("after removal: %+v", reports)
+	}
+	p, _, _ := db.Person("UANA")
+	if p.Manager != "" || p.Name != "ana" {
+		t.Fatalf("ana after removal = %+v", p)
+	}
+}
+
+func TestChallenges(t *testing.T) {
+	db := openTest(t)
+	set := func(c coach.Challenge) coach.Challenge {
+		t.Helper()
+		c, err := db.AddChallenge(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	own := set(coach.Challenge{Subject: "U1", By: "U1", Text: "Lead discovery", Status: coach.ChallengeSet, At: t0})
+	prop := set(coach.Challenge{Subject: "U1", By: "UBOSS", Text: "Lead H2 planning", Status: coach.ChallengeProposed, At: t0.Add(time.Hour)})
+	if _, err := db.AcceptChallenge("U2", prop.ID, t0); !errors.Is(err, coach.ErrNoProposal) {
+		t.Fatalf("someone else accepted the proposal: %v", err)
+	}
+	if _, err := db.AcceptChallenge("U1", own.ID, t0); !errors.Is(err, coach.ErrNoProposal) {
+		t.Fatalf("accepted a challenge that was not a proposal: %v", err)
+	}
+	if _, err := db.AcceptChallenge("U1", prop.ID, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// A newer proposal, then the person writes their own: the proposal is replaced.
+	set(coach.Challenge{Subject: "U1", By: "UBOSS", Text: "Run the offsite", Status: coach.ChallengeProposed, At: t0.Add(3 * time.Hour)})
+	set(coach.Challenge{Subject: "U1", By: "U1", Text: "Mentor a junior PM", Status: coach.ChallengeSet, At: t0.Add(4 * time.Hour)})
+	h, _ := db.Challenges("U1")
+	if len(h) != 4 {
+		t.Fatalf("history has %d entries, want 4", len(h))
+	}
+	wantStatus := []coach.ChallengeStatus{coach.ChallengeSet, coach.ChallengeAccepted, coach.ChallengeReplaced, coach.ChallengeSet}
+	for i, w := range wantStatus {
+		if h[i].Status != w {
+			t.Errorf("entry %d (%q) status %s, want %s", i, h[i].Text, h[i].Status, w)
+		}
+	}
+	cur, pending := coach.CurrentChallenge(h)
+	if cur.Text != "Mentor a junior PM" || pending != nil {
+		t.Errorf("current %q, pending %v", cur.Text, pending)
+	}
+	if _, err := db.AddChallenge(coach.Challenge{Subject: "U1", Text: "", At: t0}); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("empty challenge stored: %v", err)
+	}
+}
+
+func TestUpdatePlan(t *testing.T) {
+	db := openTest(t)
+	first := coach.Plan{Headline: "Grow", Themes: []coach.Theme{{ID: "t1", Area: "team", Title: "Talks", Actions: []coach.Action{{ID: "a1", Text: "Role-play"}}}}}
+	edit := func(p coach.Plan, base int) coach.PlanEdit {
+		return func(old coach.Plan) (coach.Plan, coach.PlanChange, error) {
+			if old.Version != base {
+				return coach.Plan{}, coach.PlanChange{}, coach.ErrPlanChanged
+			}
+			return p, coach.PlanChange{By: "U1", At: t0, Changes: []string{"edit"}}, nil
+		}
+	}
+	p, err := db.UpdatePlan("U1", "view-1", edit(first, 0))
+	if err != nil || p.Version != 1 || p.Owner != "U1" {
+		t.Fatalf("first save = %+v, %v", p, err)
+	}
+	if _, err := db.UpdatePlan("U1", "view-1", edit(first, 1)); !errors.Is(err, coach.ErrDuplicate) {
+		t.Fatalf("second submission of the same form: %v", err)
+	}
+	second := first
+	second.Headline = "Grow faster"
+	if _, err := db.UpdatePlan("U1", "view-2", edit(second, 0)); !errors.Is(err, coach.ErrPlanChanged) {
+		t.Fatalf("stale edit: %v", err)
+	}
+	// The refused stale edit must not have claimed its submission id.
+	if done, _ := db.Submitted("view-2"); done {
+		t.Error("a refused edit claimed its submission id")
+	}
+	if _, err := db.UpdatePlan("U1", "view-2", edit(second, 1)); err != nil {
+		t.Fatal(err)
+	}
+	got, found, _ := db.Plan("U1")
+	if !found || got.Headline != "Grow faster" || got.Version != 2 {
+		t.Fatalf("stored plan = %+v", got)
+	}
+	h, _ := db.PlanHistory("U1")
+	if len(h) != 2 || h[0].Version != 1 || h[1].Version != 2 || h[1].By != "U1" {
+		t.Fatalf("history = %+v", h)
+	}
+}
