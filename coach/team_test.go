@@ -70,7 +70,7 @@ func TestCompare(t *testing.T) {
 	}
 	ratings := []Rating{
 		r("pm", "planning", 8, 0), r("boss", "planning", 7, 1), // gap +1
-		r("boss", "planning", 5, 10), // gap widens to +3
+		r("boss", "planning", 5, 10),                   // gap widens to +3
 		r("pm", "team", 4, 2), r("boss", "team", 7, 3), // -3
 		r("old-boss", "agile", 2, 0), r("pm", "agile", 7, 1), // former manager ignored
 		r("pm", "execution", 6, 0),

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -113,6 +114,9 @@ func strictDecode(name string, raw []byte, v any, root *yaml.Node) error {
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &Error{File: name, Message: "the file has no content, only comments"}
+		}
 		return yamlError(name, err)
 	}
 	if err := yaml.Unmarshal(raw, root); err != nil {
