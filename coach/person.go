@@ -13,6 +13,37 @@ type Person struct {
 	Manager string
 	// ManagerSince is when Manager was set.
 	ManagerSince time.Time `json:",omitzero"`
+
+	// TZ is the person's IANA time zone as Slack last reported it; cadences
+	// run in it. Empty until first looked up.
+	TZ string `json:",omitempty"`
+	// DMChannel is the id of the app's DM with the person, once opened.
+	DMChannel string `json:",omitempty"`
+
+	// Cadence preferences.
+	PausedUntil  time.Time `json:",omitzero"` // nothing is sent before this
+	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, a cron spec; "" = the default
+	NudgesOff    bool      `json:",omitempty"` // no weekly nudges at all
+	SnoozedUntil time.Time `json:",omitzero"` // the weekly nudge skips until this
+	// Rotation state of weekly nudges.
+	LastQuestion string `json:",omitempty"` // id of the last bank question asked
+	LastTheme    string `json:",omitempty"` // id of the theme the last action nudge was about
+
+	// DigestChannel is where a manager's digest goes; "" = the default.
+	DigestChannel string `json:",omitempty"`
+}
+
+// Paused reports whether the person asked for quiet at now.
+func (p Person) Paused(now time.Time) bool { return now.Before(p.PausedUntil) }
+
+// Location returns the person's time zone, UTC when unknown.
+func (p Person) Location() *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // CanSee reports whether viewer may see subject's plan, ratings, colours

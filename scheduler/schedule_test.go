@@ -64,7 +64,7 @@ func TestDST(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
 	s := MustParse("30 9 * * *")
 	for _, day := range []time.Time{
-		time.Date(2026, 3, 28, 12, 0, 0, 0, berlin), // spring forward on the 29th
+		time.Date(2026, 3, 28, 12, 0, 0, 0, berlin),  // spring forward on the 29th
 		time.Date(2026, 10, 24, 12, 0, 0, 0, berlin), // fall back on the 25th
 	} {
 		at := day

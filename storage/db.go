@@ -31,7 +31,10 @@ var (
 	bucketChallenges  = []byte("challenges")   // subject 0x00 id → coach.Challenge
 	bucketPlans       = []byte("plans")        // owner → coach.Plan
 	bucketPlanHistory = []byte("plan_history") // owner 0x00 version → coach.PlanChange
-	bucketSubmissions = []byte("submissions")  // view submission id → unixnano; makes a resubmitted modal a no-op
+	bucketSubmissions = []byte("submissions")  // view submission or event id → unixnano; makes a repeat a no-op
+	bucketLedger      = []byte("ledger")       // person 0x00 cadence 0x00 period → coach.Delivery
+	bucketAnswers     = []byte("answers")      // person 0x00 id → coach.Answer
+	bucketColours     = []byte("colours")      // person 0x00 month 0x00 theme → coach.ColourChoice
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -108,7 +111,7 @@ func (db *DB) Check() error {
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 → 1: the first layout.
 	func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions} {
+		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions, bucketLedger, bucketAnswers, bucketColours} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -1,0 +1,189 @@
+package coach
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Cadence is one rhythm of the method.
+type Cadence string
+
+// Cadences. Each (person, cadence, period) is delivered at most once.
+const (
+	CadenceNudge    Cadence = "nudge"    // weekly: one plan action, or a bank question
+	CadenceCheckin  Cadence = "checkin"  // monthly: green / yellow / red per theme
+	CadenceRefresh  Cadence = "refresh"  // quarterly: new headline; keep / change / retire
+	CadenceReminder Cadence = "reminder" // once, for an unanswered check-in
+	CadenceDigest   Cadence = "digest"   // a manager's digest
+	CadenceQuestion Cadence = "question" // asked on request (/coach question)
+)
+
+// Grace says how late a missed occurrence may still be sent after downtime:
+// a weekly nudge the same day, a monthly or quarterly one within 3 days.
+// Later ones are skipped.
+func (c Cadence) Grace() time.Duration {
+	switch c {
+	case CadenceCheckin, CadenceRefresh, CadenceReminder:
+		return 72 * time.Hour
+	default:
+		return 0 // same local day; see SameDay
+	}
+}
+
+// DeliveryState is where one delivery stands in the ledger.
+type DeliveryState string
+
+// Delivery states. Queued entries were never attempted; Attempted ones may
+// or may not have reached Slack (a crash in between) and are checked
+// against the conversation's history before any retry.
+const (
+	DeliveryQueued    DeliveryState = "queued"
+	DeliveryAttempted DeliveryState = "attempted"
+	DeliverySent      DeliveryState = "sent"
+	DeliverySkipped   DeliveryState = "skipped"
+)
+
+// Delivery is one ledger entry: a message microcoach owes or has sent.
+type Delivery struct {
+	Person  string
+	Cadence Cadence
+	Period  string    // names the occurrence, e.g. "2026-11-23T09:30"
+	Due     time.Time // the occurrence
+	State   DeliveryState
+	// Attempt is when the last post was started.
+	Attempt time.Time `json:",omitzero"`
+	Channel string    `json:",omitempty"`
+	TS      string    `json:",omitempty"`
+	SentAt  time.Time `json:",omitzero"`
+	// What was sent, for answers and updates.
+	QuestionID string `json:",omitempty"`
+	ThemeID    string `json:",omitempty"`
+	ActionID   string `json:",omitempty"`
+	// Answered is set when the person responded (a colour, a button, a reply).
+	Answered   bool      `json:",omitempty"`
+	AnsweredAt time.Time `json:",omitzero"`
+	Note       string    `json:",omitempty"` // why it was skipped
+}
+
+// Key names the delivery uniquely; it is also the idempotency key carried
+// in the Slack message's metadata.
+func (d Delivery) Key() string {
+	return d.Person + "/" + string(d.Cadence) + "/" + d.Period
+}
+
+// ParsePause reads "/coach pause" arguments: a duration like "2w", "10d",
+// "3 weeks", or "until 2026-12-24". It returns the end of the pause in loc.
+func ParsePause(args string, now time.Time, loc *time.Location) (time.Time, error) {
+	a := strings.ToLower(strings.TrimSpace(args))
+	if a == "" {
+		return time.Time{}, Errorf(EINVALID, "say for how long: /coach pause 2w, or /coach pause until 2026-12-24")
+	}
+	if rest, ok := strings.CutPrefix(a, "until "); ok {
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(rest), loc)
+		if err != nil {
+			return time.Time{}, Errorf(EINVALID, "%q is not a date like 2026-12-24", strings.TrimSpace(rest))
+		}
+		end := d.AddDate(0, 0, 1) // through the end of that day
+		if !end.After(now) {
+			return time.Time{}, Errorf(EINVALID, "%s is in the past", d.Format(time.DateOnly))
+		}
+		if end.Sub(now) > 366*24*time.Hour {
+			return time.Time{}, Errorf(EINVALID, "a pause can last at most a year")
+		}
+		return end, nil
+	}
+	num, unit := a, ""
+	for i, r := range a {
+		if r < '0' || r > '9' {
+			num, unit = a[:i], strings.TrimSpace(a[i:])
+			break
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return time.Time{}, Errorf(EINVALID, "%q is not a pause like 2w, 10d or until 2026-12-24", args)
+	}
+	var end time.Time
+	switch unit {
+	case "d", "day", "days":
+		end = now.AddDate(0, 0, n)
+	case "w", "wk", "week", "weeks":
+		end = now.AddDate(0, 0, 7*n)
+	case "m", "month", "months":
+		end = now.AddDate(0, n, 0)
+	default:
+		return time.Time{}, Errorf(EINVALID, "%q: use d (days), w (weeks) or m (months), like 2w", args)
+	}
+	if end.Sub(now) > 366*24*time.Hour {
+		return time.Time{}, Errorf(EINVALID, "a pause can last at most a year")
+	}
+	return end, nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ParseNudgeTime reads "/coach nudges tue 14:00" into a cron spec for the
+// person's own weekly nudge time.
+func ParseNudgeTime(day, clock string) (string, error) {
+	d := strings.ToLower(strings.TrimSpace(day))
+	if len(d) > 3 {
+		d = d[:3]
+	}
+	wd, ok := weekdays[d]
+	if !ok {
+		return "", Errorf(EINVALID, "%q is not a weekday; use mon, tue, wed, thu, fri, sat or sun", day)
+	}
+	t, err := time.Parse("15:04", strings.TrimSpace(clock))
+	if err != nil {
+		return "", Errorf(EINVALID, "%q is not a time like 14:00 (24-hour clock)", clock)
+	}
+	return fmt.Sprintf("%d %d * * %d", t.Minute(), t.Hour(), int(wd)), nil
+}
+
+// AddWorkingDays returns t plus n working days (Monday to Friday) in t's
+// location, at the same wall-clock time.
+func AddWorkingDays(t time.Time, n int) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
+}
+
+// Answer is a person's reply to a bank question. It is private to the
+// person: not even their manager sees it unless they share it.
+type Answer struct {
+	ID         uint64
+	Person     string
+	QuestionID string
+	Question   string // the text as asked
+	Text       string
+	Emotion    string `json:",omitempty"` // for a mood question
+	At         time.Time
+	Shared     bool      `json:",omitempty"`
+	SharedAt   time.Time `json:",omitzero"`
+	EventID    string    `json:",omitempty"` // the Slack event it came from
+}
+
+// MaxAnswerLen is the longest answer kept, in characters.
+const MaxAnswerLen = 4000
+
+// ColourChoice is one theme's colour for one month's check-in.
+type ColourChoice struct {
+	Person string
+	Month  string // "2026-12"
+	Theme  string // Theme.ID
+	Colour Colour
+	Note   string `json:",omitempty"`
+	At     time.Time
+}
+
+// MonthOf names the check-in month of t.
+func MonthOf(t time.Time) string { return t.Format("2006-01") }

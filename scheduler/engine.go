@@ -1,0 +1,433 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// Store is what the scheduler needs from storage.
+type Store interface {
+	People() ([]coach.Person, error)
+	Plan(owner string) (coach.Plan, bool, error)
+	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
+	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
+	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
+	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
+	OpenDeliveries() ([]coach.Delivery, error)
+}
+
+// Outbox turns a delivery into a Slack message; the bot implements it.
+type Outbox interface {
+	// Post composes and sends d's message, carrying d.Key() in the
+	// message's metadata, and returns where it landed. It returns a
+	// *RateLimited when Slack said to slow down, a *Skip when the message is
+	// no longer owed.
+	Post(ctx context.Context, d coach.Delivery) (channel, ts string, err error)
+	// Find looks in the conversation for a message already posted for d:
+	// the answer to a crash between Slack accepting a post and the ledger
+	// recording it.
+	Find(ctx context.Context, d coach.Delivery) (channel, ts string, found bool, err error)
+}
+
+// RateLimited is Slack's "slow down": retry after After.
+type RateLimited struct{ After time.Duration }
+
+func (e *RateLimited) Error() string { return fmt.Sprintf("rate limited, retry after %s", e.After) }
+
+// Skip says a delivery is no longer owed, and why.
+type Skip struct{ Reason string }
+
+func (e *Skip) Error() string { return "skipped: " + e.Reason }
+
+// Clock is the time source of the driver loop; tests use a fake one.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+// RealClock is the wall clock.
+type RealClock struct{}
+
+// Now returns time.Now().
+func (RealClock) Now() time.Time { return time.Now() }
+
+// After is time.After.
+func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Config builds an Engine.
+type Config struct {
+	Nudge, Checkin, Refresh Schedule
+	Store                   Store
+	Outbox                  Outbox
+	Logger                  *slog.Logger
+	Clock                   Clock // for waits on Slack's Retry-After; default RealClock
+	// Workers is how many posts may be in flight at once; default 4.
+	Workers int
+	// ReminderAfter is how many working days an unanswered check-in waits
+	// for its one reminder; default 2.
+	ReminderAfter int
+	// MaxWake caps the driver's sleep, so new people and changed
+	// preferences are picked up; default 30 s.
+	MaxWake time.Duration
+	// Observe, if set, hears about every finished delivery (for metrics).
+	Observe func(d coach.Delivery, outcome string, lag time.Duration)
+}
+
+// Engine finds due work and delivers it exactly once.
+type Engine struct {
+	cfg  Config
+	log  *slog.Logger
+	gate gate
+
+	mu sync.Mutex // one Tick at a time
+}
+
+// New returns an Engine.
+func New(cfg Config) *Engine {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.ReminderAfter <= 0 {
+		cfg.ReminderAfter = 2
+	}
+	if cfg.MaxWake <= 0 {
+		cfg.MaxWake = 30 * time.Second
+	}
+	return &Engine{cfg: cfg, log: cfg.Logger, gate: gate{clock: cfg.Clock}}
+}
+
+// Stats counts what one Tick did.
+type Stats struct {
+	Queued, Sent, Recovered, Skipped, Failed int
+}
+
+// sinceFor is the start of the window in which a missed occurrence of c
+// is still sent: the same local day for weekly ones, 3 days for monthly
+// and quarterly ones, one interval for @every.
+func sinceFor(c coach.Cadence, s Schedule, now time.Time, loc *time.Location) time.Time {
+	if every := s.Every(); every > 0 {
+		return now.Add(-every)
+	}
+	if g := c.Grace(); g > 0 {
+		return now.Add(-g)
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
+}
+
+// Due returns the deliveries owed at now that the ledger does not hold yet.
+// It is a pure function of the stored state and now.
+func (e *Engine) Due(now time.Time) ([]coach.Delivery, error) {
+	people, err := e.cfg.Store.People()
+	if err != nil {
+		return nil, err
+	}
+	var due []coach.Delivery
+	for _, p := range people {
+		ds, err := e.dueFor(p, now)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, ds...)
+	}
+	return due, nil
+}
+
+func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error) {
+	if p.Paused(now) {
+		return nil, nil
+	}
+	loc := p.Location()
+	var out []coach.Delivery
+	owe := func(c coach.Cadence, s Schedule) error {
+		last, ok := s.Last(now, sinceFor(c, s, now, loc), loc)
+		if !ok || !last.After(p.EnrolledAt) {
+			return nil
+		}
+		if c == coach.CadenceNudge && last.Before(p.SnoozedUntil) {
+			return nil
+		}
+		period := s.Period(last, loc)
+		if _, found, err := e.cfg.Store.Delivery(p.ID, c, period); err != nil || found {
+			return err
+		}
+		out = append(out, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last})
+		return nil
+	}
+	if !p.NudgesOff {
+		nudge := e.cfg.Nudge
+		if p.NudgeSpec != "" {
+			if own, err := Parse(p.NudgeSpec); err == nil {
+				nudge = own
+			}
+		}
+		if err := owe(coach.CadenceNudge, nudge); err != nil {
+			return nil, err
+		}
+	}
+	if err := owe(coach.CadenceCheckin, e.cfg.Checkin); err != nil {
+		return nil, err
+	}
+	if _, hasPlan, err := e.cfg.Store.Plan(p.ID); err != nil {
+		return nil, err
+	} else if hasPlan {
+		if err := owe(coach.CadenceRefresh, e.cfg.Refresh); err != nil {
+			return nil, err
+		}
+	}
+	// One reminder for the latest check-in, if unanswered after N working
+	// days (in the person's zone) and not too long ago.
+	checkins, err := e.cfg.Store.Deliveries(p.ID, coach.CadenceCheckin)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(checkins); n > 0 {
+		c := checkins[n-1]
+		if c.State == coach.DeliverySent && !c.Answered {
+			at := coach.AddWorkingDays(c.SentAt.In(loc), e.cfg.ReminderAfter)
+			if !now.Before(at) && now.Sub(at) < coach.CadenceReminder.Grace() {
+				if _, found, err := e.cfg.Store.Delivery(p.ID, coach.CadenceReminder, c.Period); err != nil {
+					return nil, err
+				} else if !found {
+					out = append(out, coach.Delivery{Person: p.ID, Cadence: coach.CadenceReminder, Period: c.Period, Due: at})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Tick queues what is due at now and delivers everything open, waiting for
+// the sends to finish (or ctx to end). The first Tick after start also
+// finishes deliveries a crash left open.
+func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var st Stats
+	due, err := e.Due(now)
+	if err != nil {
+		return st, fmt.Errorf("scheduler: find due work: %w", err)
+	}
+	if len(due) > 0 {
+		if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
+			return st, fmt.Errorf("scheduler: queue: %w", err)
+		}
+		st.Queued = len(due)
+	}
+	open, err := e.cfg.Store.OpenDeliveries()
+	if err != nil {
+		return st, fmt.Errorf("scheduler: open deliveries: %w", err)
+	}
+	var mu sync.Mutex
+	count := func(f func(*Stats)) { mu.Lock(); f(&st); mu.Unlock() }
+	work := make(chan coach.Delivery)
+	var wg sync.WaitGroup
+	for range e.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range work {
+				outcome := e.deliver(ctx, d, now)
+				count(func(s *Stats) {
+					switch outcome {
+					case "sent":
+						s.Sent++
+					case "recovered":
+						s.Recovered++
+					case "skipped":
+						s.Skipped++
+					default:
+						s.Failed++
+					}
+				})
+			}
+		}()
+	}
+feed:
+	for _, d := range open {
+		if stale, reason := e.stale(d, now); stale {
+			e.finish(d, coach.DeliverySkipped, "", "", now, reason)
+			count(func(s *Stats) { s.Skipped++ })
+			continue
+		}
+		select {
+		case work <- d:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if st != (Stats{}) {
+		e.log.Info("tick", "queued", st.Queued, "sent", st.Sent, "recovered", st.Recovered, "skipped", st.Skipped, "failed", st.Failed)
+	}
+	return st, ctx.Err()
+}
+
+// stale reports an open delivery that is too old to send: downtime longer
+// than its cadence's grace.
+func (e *Engine) stale(d coach.Delivery, now time.Time) (bool, string) {
+	grace := d.Cadence.Grace()
+	if grace == 0 {
+		grace = 24 * time.Hour
+	}
+	if now.Sub(d.Due) > grace {
+		return true, fmt.Sprintf("missed by %s, past its grace of %s", now.Sub(d.Due).Round(time.Minute), grace)
+	}
+	return false, ""
+}
+
+// deliver sends one delivery exactly once: an attempted one is first
+// looked for in Slack; a rate-limited post waits and retries, never drops.
+func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) string {
+	log := e.log.With("person", d.Person, "cadence", d.Cadence, "period", d.Period)
+	if d.State == coach.DeliveryAttempted {
+		ch, ts, found, err := e.cfg.Outbox.Find(ctx, d)
+		if err != nil {
+			log.Warn("could not check for an earlier post; will retry", "error", err)
+			return "failed"
+		}
+		if found {
+			e.finish(d, coach.DeliverySent, ch, ts, now, "")
+			log.Info("delivery recovered: it was posted before a restart", "channel", ch, "ts", ts)
+			return "recovered"
+		}
+	}
+	for {
+		if err := e.gate.wait(ctx); err != nil {
+			return "failed"
+		}
+		attempt := e.cfg.Clock.Now()
+		if _, err := e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
+			x.State, x.Attempt = coach.DeliveryAttempted, attempt
+			return nil
+		}); err != nil {
+			log.Error("record attempt", "error", err)
+			return "failed"
+		}
+		ch, ts, err := e.cfg.Outbox.Post(ctx, d)
+		var rl *RateLimited
+		var skip *Skip
+		switch {
+		case errors.As(err, &rl):
+			log.Warn("slack rate limit; waiting", "retry_after", rl.After)
+			e.gate.hold(rl.After)
+			continue
+		case errors.As(err, &skip):
+			e.finish(d, coach.DeliverySkipped, "", "", now, skip.Reason)
+			log.Info("delivery skipped", "reason", skip.Reason)
+			return "skipped"
+		case err != nil:
+			log.Error("delivery failed; will retry", "error", err)
+			return "failed"
+		}
+		e.finish(d, coach.DeliverySent, ch, ts, e.cfg.Clock.Now(), "")
+		log.Info("delivered", "channel", ch, "ts", ts, "lag", e.cfg.Clock.Now().Sub(d.Due).Round(time.Millisecond))
+		return "sent"
+	}
+}
+
+func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts string, at time.Time, note string) {
+	_, err := e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
+		x.State, x.Note = state, note
+		if state == coach.DeliverySent {
+			x.Channel, x.TS, x.SentAt = ch, ts, at
+		}
+		return nil
+	})
+	if err != nil {
+		// The message went out but the ledger did not record it: the next
+		// Tick finds it through Find and does not send it again.
+		e.log.Error("record delivery", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "state", state, "error", err)
+	}
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(d, string(state), at.Sub(d.Due))
+	}
+}
+
+// NextWake returns when the driver should tick next: the earliest coming
+// occurrence for anyone, but no later than MaxWake from now.
+func (e *Engine) NextWake(now time.Time) time.Time {
+	wake := now.Add(e.cfg.MaxWake)
+	people, err := e.cfg.Store.People()
+	if err != nil {
+		return wake
+	}
+	for _, p := range people {
+		loc := p.Location()
+		for _, s := range []Schedule{e.cfg.Nudge, e.cfg.Checkin, e.cfg.Refresh} {
+			if t := s.Next(now, loc); !t.IsZero() && t.Before(wake) {
+				wake = t
+			}
+		}
+		if p.NudgeSpec != "" {
+			if own, err := Parse(p.NudgeSpec); err == nil {
+				if t := own.Next(now, loc); t.Before(wake) {
+					wake = t
+				}
+			}
+		}
+	}
+	return wake
+}
+
+// Run ticks at every occurrence until ctx is done. Slow sends never block
+// Slack envelopes: this runs on its own goroutine and talks to Slack only
+// through the Outbox.
+func (e *Engine) Run(ctx context.Context) error {
+	for {
+		now := e.cfg.Clock.Now()
+		if _, err := e.Tick(ctx, now); err != nil && ctx.Err() == nil {
+			e.log.Error("tick failed", "error", err)
+		}
+		wait := e.NextWake(e.cfg.Clock.Now()).Sub(e.cfg.Clock.Now())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.cfg.Clock.After(max(wait, 10*time.Millisecond)):
+		}
+	}
+}
+
+// gate holds every worker back while Slack's Retry-After runs.
+type gate struct {
+	clock Clock
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (g *gate) hold(d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if t := g.clock.Now().Add(d); t.After(g.until) {
+		g.until = t
+	}
+}
+
+func (g *gate) wait(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		d := g.until.Sub(g.clock.Now())
+		g.mu.Unlock()
+		if d <= 0 {
+			return ctx.Err()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-g.clock.After(d):
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/storage"
+)
+
+// fakeClock advances only when someone waits on it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	now := c.now
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return ch
+}
+
+// fakeOutbox is Slack as the scheduler sees it: it remembers every post and
+// can refuse with 429s or lose the ledger write.
+type fakeOutbox struct {
+	mu        sync.Mutex
+	posts     map[string]int // key → times posted
+	order     []string
+	limit429  int // the next n posts answer 429
+	failAfter bool
+}
+
+func newOutbox() *fakeOutbox { return &fakeOutbox{posts: map[string]int{}} }
+
+func (o *fakeOutbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.limit429 > 0 {
+		o.limit429--
+		return "", "", &RateLimited{After: 3 * time.Second}
+	}
+	o.posts[d.Key()]++
+	o.order = append(o.order, d.Key())
+	return "D" + d.Person, fmt.Sprint(len(o.order)), nil
+}
+
+func (o *fakeOutbox) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.posts[d.Key()] > 0 {
+		return "D" + d.Person, "found", true, nil
+	}
+	return "", "", false, nil
+}
+
+func (o *fakeOutbox) count(key string) int { o.mu.Lock(); defer o.mu.Unlock(); return o.posts[key] }
+func (o *fakeOutbox) total() int           { o.mu.Lock(); defer o.mu.Unlock(); return len(o.order) }
+
+type fixture struct {
+	db     *storage.DB
+	out    *fakeOutbox
+	clock  *fakeClock
+	engine *Engine
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{db: db, out: newOutbox(), clock: &fakeClock{}}
+	f.engine = New(Config{
+		Nudge: MustParse("30 9 * * MON"), Checkin: MustParse("0 10 1-7 * TUE"), Refresh: MustParse("30 10 1-7 1,4,7,10 TUE"),
+		Store: db, Outbox: f.out, Clock: f.clock,
+	})
+	return f
+}
+
+func (f *fixture) person(t *testing.T, p coach.Person) {
+	t.Helper()
+	if p.EnrolledAt.IsZero() {
+		p.EnrolledAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if _, err := f.db.Enroll(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) tick(t *testing.T, now time.Time) Stats {
+	t.Helper()
+	f.clock.mu.Lock()
+	f.clock.now = now
+	f.clock.mu.Unlock()
+	st, err := f.engine.Tick(context.Background(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func berlin(t *testing.T) *time.Location { return mustLoad(t, "Europe/Berlin") }
+
+func TestWeeklyNudgeInOwnZoneOnce(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "UBER", TZ: "Europe/Berlin"})
+	f.person(t, coach.Person{ID: "UNYC", TZ: "America/New_York"})
+	b := berlin(t)
+	// Monday 23 Nov 2026, 09:29 Berlin: nothing yet.
+	if st := f.tick(t, time.Date(2026, 11, 23, 9, 29, 0, 0, b)); st.Sent != 0 {
+		t.Fatalf("sent %d before 09:30", st.Sent)
+	}
+	// 09:30 Berlin: Berlin gets it, New York (03:30) does not.
+	f.tick(t, time.Date(2026, 11, 23, 9, 30, 0, 0, b))
+	if f.out.count("UBER/nudge/2026-11-23T09:30") != 1 || f.out.total() != 1 {
+		t.Fatalf("posts after 09:30 Berlin: %v", f.out.order)
+	}
+	// Ticks later the same day send nothing more; 09:30 New York does.
+	for _, h := range []int{10, 12, 15} {
+		f.tick(t, time.Date(2026, 11, 23, h, 30, 0, 0, b))
+	}
+	if f.out.count("UBER/nudge/2026-11-23T09:30") != 1 || f.out.count("UNYC/nudge/2026-11-23T09:30") != 1 || f.out.total() != 2 {
+		t.Fatalf("posts: %v", f.out.order)
+	}
+}
+
+func TestPausedAndNudgesOffGetNothing(t *testing.T) {
+	f := newFixture(t)
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	f.person(t, coach.Person{ID: "UPAUSED", PausedUntil: at.AddDate(0, 0, 14)})
+	f.person(t, coach.Person{ID: "UOFF", NudgesOff: true})
+	f.person(t, coach.Person{ID: "UOWN", NudgeSpec: "0 14 * * 2"}) // Tuesdays 14:00
+	f.tick(t, at)
+	f.tick(t, time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC))
+	if got := f.out.order; len(got) != 1 || got[0] != "UOWN/nudge/2026-11-24T14:00" {
+		t.Fatalf("posts = %v, want only UOWN's own Tuesday nudge", got)
+	}
+}
+
+func TestCatchUpWithinGraceOnly(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	// Down all Monday morning, back at 22:00: the weekly nudge still goes.
+	f.tick(t, time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC))
+	if f.out.count("U1/nudge/2026-11-23T09:30") != 1 {
+		t.Fatalf("same-day catch-up missing: %v", f.out.order)
+	}
+	// Back only on Thursday 3 Dec: Tuesday's check-in (1 Dec) is within
+	// 3 days and goes; Monday 30 Nov's nudge is past its same-day grace.
+	f.tick(t, time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
+	if f.out.count("U1/checkin/2026-12-01T10:00") != 1 || f.out.count("U1/nudge/2026-11-30T09:30") != 0 {
+		t.Fatalf("catch-up after downtime: %v", f.out.order)
+	}
+}
+
+func TestCrashBetweenPostAndLedgerDoesNotRepeat(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	// The post reached Slack, then the process died before recording it:
+	// the ledger says attempted.
+	d := coach.Delivery{Person: "U1", Cadence: coach.CadenceNudge, Period: "2026-11-23T09:30", Due: at, State: coach.DeliveryAttempted, Attempt: at}
+	if _, err := f.db.QueueDeliveries([]coach.Delivery{d}); err != nil {
+		t.Fatal(err)
+	}
+	f.out.posts[d.Key()] = 1
+	st := f.tick(t, at.Add(time.Minute))
+	if st.Recovered != 1 || f.out.count(d.Key()) != 1 {
+		t.Fatalf("stats %+v, posts %d: a crash made a duplicate", st, f.out.count(d.Key()))
+	}
+	got, _, _ := f.db.Delivery("U1", coach.CadenceNudge, d.Period)
+	if got.State != coach.DeliverySent || got.TS != "found" {
+		t.Fatalf("ledger after recovery = %+v", got)
+	}
+	// Attempted but never reached Slack: sent now, once.
+	d2 := coach.Delivery{Person: "U1", Cadence: coach.CadenceCheckin, Period: "2026-12-01T10:00", Due: at, State: coach.DeliveryAttempted}
+	f.db.QueueDeliveries([]coach.Delivery{d2})
+	f.tick(t, at.Add(2*time.Minute))
+	if f.out.count(d2.Key()) != 1 {
+		t.Fatalf("an attempted-but-lost delivery was not sent: %v", f.out.order)
+	}
+}
+
+func TestRateLimitWaitsAndNeverDrops(t *testing.T) {
+	f := newFixture(t)
+	for i := range 20 {
+		f.person(t, coach.Person{ID: fmt.Sprintf("U%02d", i)})
+	}
+	f.out.limit429 = 5
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	st := f.tick(t, at)
+	if st.Sent != 20 || f.out.total() != 20 {
+		t.Fatalf("stats %+v, %d posts: a 429 dropped messages", st, f.out.total())
+	}
+	if waited := f.clock.Now().Sub(at); waited < 3*time.Second {
+		t.Fatalf("waited %s, Retry-After was 3s", waited)
+	}
+}
+
+func TestReminderOnceAfterTwoWorkingDays(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	checkin := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) // Tuesday
+	f.tick(t, checkin)
+	if f.out.count("U1/checkin/2026-12-01T10:00") != 1 {
+		t.Fatalf("no check-in: %v", f.out.order)
+	}
+	f.tick(t, checkin.Add(47*time.Hour)) // Thursday 09:00: too early
+	if f.out.count("U1/reminder/2026-12-01T10:00") != 0 {
+		t.Fatal("reminded before two working days")
+	}
+	for h := 48; h < 80; h += 4 { // Thursday 10:00 onwards
+		f.tick(t, checkin.Add(time.Duration(h)*time.Hour))
+	}
+	if n := f.out.count("U1/reminder/2026-12-01T10:00"); n != 1 {
+		t.Fatalf("%d reminders, want exactly 1", n)
+	}
+}
+
+func TestReminderSkipsWeekend(t *testing.T) {
+	fri := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	if got := coach.AddWorkingDays(fri, 2); !got.Equal(time.Date(2026, 12, 8, 10, 0, 0, 0, time.UTC)) {
+		t.Fatalf("two working days after Friday = %v, want Tuesday", got)
+	}
+}
+
+func TestAnsweredCheckinGetsNoReminder(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	checkin := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	f.tick(t, checkin)
+	if _, err := f.db.UpdateDelivery("U1", coach.CadenceCheckin, "2026-12-01T10:00", func(d *coach.Delivery) error {
+		d.Answered = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t, checkin.Add(72*time.Hour))
+	if f.out.count("U1/reminder/2026-12-01T10:00") != 0 {
+		t.Fatal("reminded about an answered check-in")
+	}
+}
+
+func TestEveryScheduleFiresEachSlot(t *testing.T) {
+	f := newFixture(t)
+	f.engine.cfg.Nudge = MustParse("@every 5s")
+	f.person(t, coach.Person{ID: "U1"})
+	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for s := 0; s < 20; s++ {
+		f.tick(t, start.Add(time.Duration(s)*time.Second))
+	}
+	if n := f.out.total(); n != 4 {
+		t.Fatalf("%d nudges in 20 s of @every 5s, want 4: %v", n, f.out.order)
+	}
+}

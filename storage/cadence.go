@@ -1,0 +1,326 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// People returns everyone microcoach knows, in id order.
+func (db *DB) People() ([]coach.Person, error) {
+	var out []coach.Person
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPeople).ForEach(func(k, v []byte) error {
+			var p coach.Person
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode person %q: %w", k, err)
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: people: %w", err)
+	}
+	return out, nil
+}
+
+// UpdatePerson changes one person's record in one transaction, enrolling
+// them first if needed (with base as the new record). fn returning an
+// error changes nothing.
+func (db *DB) UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error) {
+	var out coach.Person
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		p, err := enroll(tx, base)
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		out = p
+		return putJSON(tx.Bucket(bucketPeople), []byte(p.ID), p)
+	})
+	if err != nil {
+		return coach.Person{}, fmt.Errorf("storage: update %s: %w", base.ID, err)
+	}
+	return out, nil
+}
+
+func ledgerKey(person string, c coach.Cadence, period string) []byte {
+	return joinKey(person, string(c), period)
+}
+
+// QueueDeliveries records deliveries that are due, in one transaction. An
+// entry that exists already is left as it is (a period is owed once). It
+// returns the stored entries, new or old, in the order given.
+func (db *DB) QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error) {
+	out := make([]coach.Delivery, len(ds))
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLedger)
+		for i, d := range ds {
+			k := ledgerKey(d.Person, d.Cadence, d.Period)
+			var old coach.Delivery
+			found, err := getJSON(b, k, &old)
+			if err != nil {
+				return err
+			}
+			if found {
+				out[i] = old
+				continue
+			}
+			if d.State == "" {
+				d.State = coach.DeliveryQueued
+			}
+			if err := putJSON(b, k, d); err != nil {
+				return err
+			}
+			out[i] = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: queue %d deliveries: %w", len(ds), err)
+	}
+	return out, nil
+}
+
+// UpdateDelivery changes one ledger entry. Concurrent calls are merged
+// into few transactions (bbolt's Batch), so fn may run more than once and
+// must only set fields. It returns coach.ErrNotFound-coded error when the
+// entry does not exist.
+func (db *DB) UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error) {
+	var out coach.Delivery
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLedger)
+		k := ledgerKey(person, c, period)
+		var d coach.Delivery
+		found, err := getJSON(b, k, &d)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return coach.Errorf(coach.ENOTFOUND, "no delivery %s/%s/%s", person, c, period)
+		}
+		if err := fn(&d); err != nil {
+			return err
+		}
+		out = d
+		return putJSON(b, k, d)
+	})
+	if err != nil {
+		return coach.Delivery{}, fmt.Errorf("storage: update delivery %s/%s/%s: %w", person, c, period, err)
+	}
+	return out, nil
+}
+
+// Delivery returns one ledger entry.
+func (db *DB) Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error) {
+	var d coach.Delivery
+	var found bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getJSON(tx.Bucket(bucketLedger), ledgerKey(person, c, period), &d)
+		return err
+	})
+	return d, found, err
+}
+
+// Deliveries returns a person's ledger entries of one cadence ("" for all),
+// oldest period first.
+func (db *DB) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error) {
+	var out []coach.Delivery
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := joinKey(person, "")
+		if c != "" {
+			prefix = joinKey(person, string(c), "")
+		}
+		cur := tx.Bucket(bucketLedger).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			var d coach.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %q: %w", k, err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of %s: %w", person, err)
+	}
+	return out, nil
+}
+
+// OpenDeliveries returns every entry not yet sent or skipped: the work a
+// restart must finish.
+func (db *DB) OpenDeliveries() ([]coach.Delivery, error) {
+	var out []coach.Delivery
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketLedger).ForEach(func(k, v []byte) error {
+			var d coach.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %q: %w", k, err)
+			}
+			if d.State == coach.DeliveryQueued || d.State == coach.DeliveryAttempted {
+				out = append(out, d)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// AddAnswer stores an answer to a bank question and marks the delivery it
+// answers, in one transaction. A repeat of the same Slack event (same
+// event id) returns coach.ErrDuplicate and changes nothing.
+func (db *DB) AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error) {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if a.EventID != "" {
+			if err := claimSubmission(tx, "event:"+a.EventID, a.At); err != nil {
+				return err
+			}
+		}
+		b := tx.Bucket(bucketAnswers)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		if err := putJSON(b, append(joinKey(a.Person, ""), u64(id)...), a); err != nil {
+			return err
+		}
+		if answers != nil {
+			return markAnswered(tx, *answers, a.At)
+		}
+		return nil
+	})
+	if err != nil {
+		return coach.Answer{}, fmt.Errorf("storage: add answer of %s: %w", a.Person, err)
+	}
+	return a, nil
+}
+
+func markAnswered(tx *bolt.Tx, d coach.Delivery, at time.Time) error {
+	b := tx.Bucket(bucketLedger)
+	k := ledgerKey(d.Person, d.Cadence, d.Period)
+	var cur coach.Delivery
+	found, err := getJSON(b, k, &cur)
+	if err != nil || !found || cur.Answered {
+		return err
+	}
+	cur.Answered, cur.AnsweredAt = true, at
+	return putJSON(b, k, cur)
+}
+
+// Answers returns a person's answers, oldest first.
+func (db *DB) Answers(person string) ([]coach.Answer, error) {
+	var out []coach.Answer
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := joinKey(person, "")
+		c := tx.Bucket(bucketAnswers).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var a coach.Answer
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("decode answer %q: %w", k, err)
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: answers of %s: %w", person, err)
+	}
+	return out, nil
+}
+
+// SetAnswerShared shares an answer with the person's manager, or takes it
+// back. Only the person's own answers can be changed.
+func (db *DB) SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error) {
+	var a coach.Answer
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnswers)
+		k := append(joinKey(person, ""), u64(id)...)
+		found, err := getJSON(b, k, &a)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return coach.Errorf(coach.ENOTFOUND, "that answer no longer exists")
+		}
+		a.Shared, a.SharedAt = shared, at
+		if !shared {
+			a.SharedAt = time.Time{}
+		}
+		return putJSON(b, k, a)
+	})
+	if err != nil {
+		return coach.Answer{}, fmt.Errorf("storage: share answer %d of %s: %w", id, person, err)
+	}
+	return a, nil
+}
+
+// SetColour stores one theme's colour for a month (a later choice in the
+// same month replaces the earlier) and marks the check-in answered.
+func (db *DB) SetColour(c coach.ColourChoice, checkin *coach.Delivery) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if !c.Colour.Valid() {
+			return coach.Errorf(coach.EINVALID, "%q is not green, yellow or red", c.Colour)
+		}
+		if err := coach.CheckNote(c.Note); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketColours), joinKey(c.Person, c.Month, c.Theme), c); err != nil {
+			return err
+		}
+		if checkin != nil {
+			return markAnswered(tx, *checkin, c.At)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: colour of %s: %w", c.Person, err)
+	}
+	return nil
+}
+
+// Colours returns a person's colour choices, oldest month first.
+func (db *DB) Colours(person string) ([]coach.ColourChoice, error) {
+	var out []coach.ColourChoice
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := joinKey(person, "")
+		c := tx.Bucket(bucketColours).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var cc coach.ColourChoice
+			if err := json.Unmarshal(v, &cc); err != nil {
+				return fmt.Errorf("decode colour %q: %w", k, err)
+			}
+			out = append(out, cc)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: colours of %s: %w", person, err)
+	}
+	return out, nil
+}
+
+// LatestColours returns the most recent colour of each theme.
+func (db *DB) LatestColours(person string) (map[string]coach.Colour, error) {
+	cs, err := db.Colours(person)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]coach.Colour{}
+	for _, c := range cs { // oldest month first: later ones win
+		out[c.Theme] = c.Colour
+	}
+	return out, nil
+}
