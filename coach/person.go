@@ -21,10 +21,10 @@ type Person struct {
 	DMChannel string `json:",omitempty"`
 
 	// Cadence preferences.
-	PausedUntil  time.Time `json:",omitzero"` // nothing is sent before this
+	PausedUntil  time.Time `json:",omitzero"`  // nothing is sent before this
 	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, a cron spec; "" = the default
 	NudgesOff    bool      `json:",omitempty"` // no weekly nudges at all
-	SnoozedUntil time.Time `json:",omitzero"` // the weekly nudge skips until this
+	SnoozedUntil time.Time `json:",omitzero"`  // the weekly nudge skips until this
 	// Rotation state of weekly nudges.
 	LastQuestion string `json:",omitempty"` // id of the last bank question asked
 	LastTheme    string `json:",omitempty"` // id of the theme the last action nudge was about
