@@ -48,6 +48,18 @@ type Store interface {
 	UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.Plan, error)
 	PlanHistory(owner string) ([]coach.PlanChange, error)
 	Submitted(id string) (bool, error)
+
+	UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error)
+	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
+	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
+	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
+	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
+	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
+	Answers(person string) ([]coach.Answer, error)
+	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
+	Colours(person string) ([]coach.ColourChoice, error)
+	LatestColours(person string) (map[string]coach.Colour, error)
 }
 
 // Config is what a Bot is built from.
@@ -63,9 +75,11 @@ type Config struct {
 	// Upcoming phrases what is next in a person's cadence for their Home
 	// tab ("Weekly nudge: Mon 30 Nov, 09:30"); optional.
 	Upcoming func(p coach.Person, now time.Time) []string
-	// Colours returns the latest check-in colour per theme id of a
-	// person's plan; optional until check-ins exist.
-	Colours func(person string) (map[string]coach.Colour, error)
+	// Questions is the question bank; defaults to the built-in one.
+	Questions coach.QuestionBank
+	// BotUserID is the bot's own user id (from auth.test), so it never
+	// answers its own messages.
+	BotUserID string
 }
 
 // Bot answers Slack envelopes.
@@ -78,24 +92,29 @@ type Bot struct {
 	http    *http.Client
 	timeout time.Duration
 
-	inflight sync.WaitGroup
-	users    *userCache
-	upcoming func(coach.Person, time.Time) []string
-	colours  func(string) (map[string]coach.Colour, error)
+	inflight  sync.WaitGroup
+	users     *userCache
+	upcoming  func(coach.Person, time.Time) []string
+	questions coach.QuestionBank
+	botUser   string
 }
 
 // New returns a Bot. It does no I/O.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		api:      cfg.API,
-		store:    cfg.Store,
-		model:    cfg.Model,
-		log:      cfg.Logger,
-		now:      cfg.Now,
-		http:     cfg.HTTPClient,
-		timeout:  cfg.HandlerTimeout,
-		upcoming: cfg.Upcoming,
-		colours:  cfg.Colours,
+		api:       cfg.API,
+		store:     cfg.Store,
+		model:     cfg.Model,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		http:      cfg.HTTPClient,
+		timeout:   cfg.HandlerTimeout,
+		upcoming:  cfg.Upcoming,
+		questions: cfg.Questions,
+		botUser:   cfg.BotUserID,
+	}
+	if len(b.questions.Questions) == 0 {
+		b.questions = coach.DefaultQuestions().ForModel(b.model)
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

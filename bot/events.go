@@ -10,6 +10,8 @@ import (
 // onEvent handles an Events API event after its ack.
 func (b *Bot) onEvent(ctx context.Context, log *slog.Logger, ev slackevents.EventsAPIEvent) {
 	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		b.onDirectMessage(ctx, log, eventID(ev), e)
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" {
 			return
@@ -18,4 +20,15 @@ func (b *Bot) onEvent(ctx context.Context, log *slog.Logger, ev slackevents.Even
 	default:
 		log.Debug("event ignored")
 	}
+}
+
+// eventID is the Events API event id, the same on every retry of one event.
+func eventID(ev slackevents.EventsAPIEvent) string {
+	switch d := ev.Data.(type) {
+	case *slackevents.EventsAPICallbackEvent:
+		return d.EventID
+	case slackevents.EventsAPICallbackEvent:
+		return d.EventID
+	}
+	return ""
 }

@@ -117,16 +117,14 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	if hasPlan {
 		st.PlanOverdue = plan.Overdue(now)
 		st.Colours = make([]coach.Colour, len(plan.Themes))
-		if b.colours != nil {
-			latest, err := b.colours(p.ID)
-			if err != nil {
-				return st, err
-			}
-			for i, t := range plan.Themes {
-				st.Colours[i] = latest[t.ID]
-				if latest[t.ID] == coach.Red {
-					st.RedThemes++
-				}
+		latest, err := b.store.LatestColours(p.ID)
+		if err != nil {
+			return st, err
+		}
+		for i, t := range plan.Themes {
+			st.Colours[i] = latest[t.ID]
+			if latest[t.ID] == coach.Red {
+				st.RedThemes++
 			}
 		}
 	}

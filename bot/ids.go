@@ -67,3 +67,25 @@ func themeBlockID(n int, part string) string {
 }
 
 func actionsBlockID(themeID string) string { return blockActionsPrefix + themeID }
+
+// Cadence message elements. Their values carry a deliveryRef (JSON).
+const (
+	ActionNudgeDone    = "microcoach.nudge_done"
+	ActionNudgeNotYet  = "microcoach.nudge_not_yet"
+	ActionNudgeSnooze  = "microcoach.nudge_snooze"
+	ActionColour       = "microcoach.colour" // suffixed per colour: see colourActionID
+	ActionColourNote   = "microcoach.colour_note"
+	ActionRefreshKeep  = "microcoach.refresh_keep"
+	ActionRefreshEdit  = "microcoach.refresh_change"
+	ActionRefreshDrop  = "microcoach.refresh_retire"
+	ActionMood         = "microcoach.mood"
+	ActionShareAnswer  = "microcoach.answer_share"
+	ActionUnshare      = "microcoach.answer_unshare"
+	CallbackColourNote = "microcoach.colour_note"
+	ActionNoteText     = "note"
+	blockNoteText      = "colour_note.text"
+)
+
+// colourActionID gives each colour button of a theme its own id, since
+// action ids must be unique within a message.
+func colourActionID(c string) string { return ActionColour + "." + c }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -30,6 +31,8 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 			ackPayload, work = b.submitPlan(c, cb)
 		case CallbackChallenge:
 			ackPayload, work = b.submitChallenge(c, cb)
+		case CallbackColourNote:
+			ackPayload, work = b.submitColourNote(c, cb)
 		default:
 			log.Warn("submission of an unknown view")
 		}
@@ -71,7 +74,21 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 		b.openReportDetails(ctx, c, a.Value)
 	case ActionReportPick:
 		b.openReportDetails(ctx, c, a.SelectedOption.Value)
+	case ActionNudgeDone, ActionNudgeNotYet, ActionNudgeSnooze:
+		b.onNudgeButton(ctx, c, cb, a)
+	case ActionColourNote:
+		b.openColourNote(ctx, c, a, cb)
+	case ActionRefreshKeep, ActionRefreshEdit, ActionRefreshDrop:
+		b.onRefresh(ctx, c, cb, a)
+	case ActionMood:
+		b.onMood(ctx, c, cb, a)
+	case ActionShareAnswer, ActionUnshare:
+		b.onShare(ctx, c, cb, a)
 	default:
+		if strings.HasPrefix(a.ActionID, ActionColour+".") {
+			b.onColour(ctx, c, cb, a)
+			return
+		}
 		c.log.Debug("action ignored")
 	}
 }

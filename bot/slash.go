@@ -19,6 +19,10 @@ var coachSubcommands = []subcommand{
 	{Name: "gaps", Usage: "/coach gaps [@person]", Summary: "your own view beside your manager's, area by area"},
 	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach"},
 	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
+	{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)"},
+	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
+	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
+	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge"},
 }
 
 // call is one person's request: who made it, where to answer, how to log.
@@ -93,6 +97,14 @@ func (b *Bot) coach(ctx context.Context, c call, text string) {
 		b.challenge(ctx, c, cc)
 	case "plan":
 		b.plan(ctx, c, cc)
+	case "question":
+		b.question(ctx, c)
+	case "pause":
+		b.pause(ctx, c, cc)
+	case "resume":
+		b.resume(ctx, c)
+	case "nudges":
+		b.nudges(ctx, c, cc)
 	}
 }
 

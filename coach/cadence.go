@@ -170,6 +170,7 @@ type Answer struct {
 	Shared     bool      `json:",omitempty"`
 	SharedAt   time.Time `json:",omitzero"`
 	EventID    string    `json:",omitempty"` // the Slack event it came from
+	Delivery   string    `json:",omitempty"` // Key of the delivery that asked
 }
 
 // MaxAnswerLen is the longest answer kept, in characters.

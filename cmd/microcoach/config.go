@@ -11,7 +11,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/kelseyhightower/envconfig"
-	"github.com/robfig/cron/v3"
+
+	"github.com/microcoach/microcoach/scheduler"
 )
 
 // envPrefix is the prefix of every variable; the two tokens may also be
@@ -59,8 +60,6 @@ func loadConfig() (Config, error) {
 	return c, c.validate()
 }
 
-var schedules = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 func (c *Config) validate() error {
 	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
 		return &configError{Var: "SLACK_APP_TOKEN", Problem: "must be an app-level token starting with xapp- (got one starting with " + tokenKind(c.AppToken) + ")"}
@@ -93,7 +92,7 @@ func (c *Config) validate() error {
 		if strings.TrimSpace(s.spec) == "" {
 			return &configError{Var: envPrefix + "_" + s.name, Problem: "is empty; give a cron spec like \"30 9 * * MON\" or \"@every 1h\""}
 		}
-		if _, err := schedules.Parse(s.spec); err != nil {
+		if _, err := scheduler.Parse(s.spec); err != nil {
 			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q is not a valid cron spec: %v", s.spec, err)}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -15,15 +16,18 @@ import (
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/coach/coachfile"
+	"github.com/microcoach/microcoach/scheduler"
 	"github.com/microcoach/microcoach/storage"
 
 	_ "time/tzdata" // time zones in a scratch container
 )
 
-// hooks let tests and the demo see inside a running serve.
+// hooks let tests and the demo reach inside a running serve.
 type hooks struct {
-	// now replaces the clock of the bot.
-	now func() time.Time
+	// clock replaces the wall clock of the bot and the scheduler.
+	clock scheduler.Clock
+	// maxWake caps the scheduler's sleep (tests and the demo tick often).
+	maxWake time.Duration
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -32,6 +36,17 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func loadQuestions(cfg Config, model coach.Model) (coach.QuestionBank, error) {
+	if cfg.QuestionsFile == "" {
+		return coach.DefaultQuestions().ForModel(model), nil
+	}
+	q, err := coachfile.LoadQuestions(cfg.QuestionsFile, model)
+	if err != nil {
+		return coach.QuestionBank{}, &configError{Var: envPrefix + "_QUESTIONS_FILE", Problem: err.Error()}
+	}
+	return q, nil
 }
 
 func loadModel(cfg Config) (coach.Model, error) {
@@ -50,8 +65,22 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	if err := cfg.requireTokens(); err != nil {
 		return err
 	}
+	if h == nil {
+		h = &hooks{}
+	}
+	if h.clock == nil {
+		h.clock = scheduler.RealClock{}
+	}
 	log := newLogger(cfg, logw)
 	model, err := loadModel(cfg)
+	if err != nil {
+		return err
+	}
+	questions, err := loadQuestions(cfg, model)
+	if err != nil {
+		return err
+	}
+	sched, err := parseSchedules(cfg)
 	if err != nil {
 		return err
 	}
@@ -70,17 +99,36 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	if err != nil {
 		return authError("SLACK_BOT_TOKEN", err)
 	}
-	log.Info("connected to Slack Web API", "team", auth.Team, "bot_user", auth.UserID, "model", model.Name, "areas", len(model.Areas), "db", cfg.DBPath)
+	log.Info("connected to Slack Web API", "team", auth.Team, "bot_user", auth.UserID, "model", model.Name, "areas", len(model.Areas), "questions", len(questions.Questions), "db", cfg.DBPath)
 
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
-	bcfg := bot.Config{API: api, Store: db, Model: model, Logger: log.With("component", "bot")}
-	if h != nil && h.now != nil {
-		bcfg.Now = h.now
-	}
-	if err := bot.New(bcfg).Run(ctx, sm); err != nil {
-		return authError("SLACK_APP_TOKEN", err)
+	b := bot.New(bot.Config{
+		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
+		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
+	})
+	engine := scheduler.New(scheduler.Config{
+		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh,
+		Store: db, Outbox: outbox{b}, Clock: h.clock, MaxWake: h.maxWake,
+		Logger: log.With("component", "scheduler"),
+	})
+
+	// The scheduler stops with the bot: on shutdown, or when Slack refuses
+	// the app token for good.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		engine.Run(runCtx)
+	}()
+	runErr := b.Run(runCtx, sm)
+	stop()
+	wg.Wait()
+	if runErr != nil {
+		return authError("SLACK_APP_TOKEN", runErr)
 	}
 	log.Info("stopped")
 	return nil

@@ -1,0 +1,271 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// MetadataEventType marks microcoach's own cadence messages in Slack's
+// message metadata; the payload's "key" is the delivery's ledger key.
+const MetadataEventType = "microcoach_delivery"
+
+// ErrNotOwed is returned by Post when a delivery should not be sent after
+// all (the person is gone, or there is nothing to say).
+type ErrNotOwed struct{ Reason string }
+
+func (e *ErrNotOwed) Error() string { return "not owed: " + e.Reason }
+
+// deliveryRef travels in a cadence message's buttons: which delivery, and
+// for which theme, action or colour.
+type deliveryRef struct {
+	Person  string `json:"p"`
+	Cadence string `json:"c"`
+	Period  string `json:"d"`
+	Theme   string `json:"t,omitempty"`
+	Action  string `json:"a,omitempty"`
+	Colour  string `json:"k,omitempty"`
+}
+
+func refOf(d coach.Delivery) deliveryRef {
+	return deliveryRef{Person: d.Person, Cadence: string(d.Cadence), Period: d.Period}
+}
+
+func (r deliveryRef) with(f func(*deliveryRef)) string {
+	f(&r)
+	return mustJSON(r)
+}
+
+func parseRef(v string) (deliveryRef, error) {
+	var r deliveryRef
+	err := json.Unmarshal([]byte(v), &r)
+	return r, err
+}
+
+// dmChannel returns the app's DM channel with a person, opening and
+// remembering it the first time.
+func (b *Bot) dmChannel(ctx context.Context, p coach.Person) (string, error) {
+	if p.DMChannel != "" {
+		return p.DMChannel, nil
+	}
+	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{p.ID}})
+	if err != nil {
+		return "", err
+	}
+	if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.DMChannel = ch.ID; return nil }); err != nil {
+		return "", err
+	}
+	return ch.ID, nil
+}
+
+// Post composes and sends a cadence message. It implements the sending
+// half of the scheduler's outbox.
+func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	p, found, err := b.store.Person(d.Person)
+	if err != nil {
+		return "", "", err
+	}
+	if !found {
+		return "", "", &ErrNotOwed{Reason: "the person is no longer known"}
+	}
+	ch, err := b.dmChannel(ctx, p)
+	if err != nil {
+		return "", "", notOwedOr(err)
+	}
+	r, err := b.compose(ctx, p, d)
+	if err != nil {
+		return "", "", err
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, ch,
+		slack.MsgOptionText(r.Text, false),
+		slack.MsgOptionBlocks(r.Blocks...),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": d.Key()}}),
+	)
+	if err != nil {
+		return "", "", notOwedOr(err)
+	}
+	return ch, ts, nil
+}
+
+// notOwedOr turns Slack's "this person can't get messages" into ErrNotOwed.
+func notOwedOr(err error) error {
+	for _, code := range []string{"user_not_found", "cannot_dm_bot", "account_inactive", "user_disabled", "is_archived"} {
+		if strings.Contains(err.Error(), code) {
+			return &ErrNotOwed{Reason: code}
+		}
+	}
+	return err
+}
+
+// Find looks through the DM for a message already posted for d, by the key
+// in its metadata. It implements the recovery half of the outbox.
+func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
+	p, found, err := b.store.Person(d.Person)
+	if err != nil || !found || p.DMChannel == "" {
+		return "", "", false, err
+	}
+	params := &slack.GetConversationHistoryParameters{ChannelID: p.DMChannel, Limit: 100, IncludeAllMetadata: true}
+	if !d.Attempt.IsZero() {
+		params.Oldest = fmt.Sprintf("%d.000000", d.Attempt.Add(-time.Minute).Unix())
+	}
+	for {
+		h, err := b.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", "", false, err
+		}
+		for _, m := range h.Messages {
+			if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == d.Key() {
+				return p.DMChannel, m.Timestamp, true, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			return "", "", false, nil
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+}
+
+// compose builds the message a delivery owes and records what it chose
+// (the action or question) so replies and buttons can refer to it.
+func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (reply, error) {
+	plan, hasPlan, err := b.store.Plan(p.ID)
+	if err != nil {
+		return reply{}, err
+	}
+	switch d.Cadence {
+	case coach.CadenceNudge:
+		if hasPlan {
+			if ta, ok := pickAction(plan, p.LastTheme); ok {
+				if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastTheme = ta.Theme.ID; return nil }); err != nil {
+					return reply{}, err
+				}
+				if err := b.noteDelivery(d, func(x *coach.Delivery) { x.ThemeID, x.ActionID = ta.Theme.ID, ta.Action.ID }); err != nil {
+					return reply{}, err
+				}
+				return nudgeReply(b.model, refOf(d), ta), nil
+			}
+		}
+		return b.composeQuestion(p, d, "Question of the week")
+	case coach.CadenceQuestion:
+		return b.composeQuestion(p, d, "A question for you")
+	case coach.CadenceCheckin, coach.CadenceReminder:
+		if !hasPlan {
+			if d.Cadence == coach.CadenceReminder {
+				return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
+			}
+			return noPlanCheckinReply(), nil
+		}
+		checkin := d
+		if d.Cadence == coach.CadenceReminder {
+			checkin.Cadence = coach.CadenceCheckin
+		}
+		chosen, err := b.monthColours(p.ID, checkin)
+		if err != nil {
+			return reply{}, err
+		}
+		return checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder), nil
+	case coach.CadenceRefresh:
+		if !hasPlan {
+			return reply{}, &ErrNotOwed{Reason: "no plan to refresh"}
+		}
+		return refreshReply(b.model, refOf(d), plan, nil), nil
+	}
+	return reply{}, &ErrNotOwed{Reason: "unknown cadence " + string(d.Cadence)}
+}
+
+func (b *Bot) noteDelivery(d coach.Delivery, f func(*coach.Delivery)) error {
+	_, err := b.store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error { f(x); return nil })
+	return err
+}
+
+// composeQuestion picks the next bank question for the person: never the
+// one asked last time.
+func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (reply, error) {
+	bank := b.questions.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood)
+	if len(bank.Questions) == 0 {
+		bank = b.questions
+	}
+	q := bank.Next(p.LastQuestion, coach.QuestionSeed(p.ID))
+	if q.ID == "" {
+		return reply{}, &ErrNotOwed{Reason: "the question bank is empty"}
+	}
+	area := b.weakestArea(p.ID)
+	if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastQuestion = q.ID; return nil }); err != nil {
+		return reply{}, err
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.QuestionID = q.ID }); err != nil {
+		return reply{}, err
+	}
+	return questionReply(title, refOf(d), q, q.Render(area)), nil
+}
+
+// weakestArea is the area a person rated lowest most recently, or the
+// first area of the model.
+func (b *Bot) weakestArea(person string) coach.Area {
+	ratings, err := b.store.Ratings(person, "")
+	if err != nil || len(b.model.Areas) == 0 {
+		return coach.Area{}
+	}
+	cmp := coach.Compare(b.model, person, "", ratings)
+	best := b.model.Areas[0]
+	low := coach.MaxScore + 1
+	for _, c := range cmp {
+		if c.Self != nil && c.Self.Score < low {
+			best, low = c.Area, c.Self.Score
+		}
+	}
+	return best
+}
+
+// pickAction rotates fairly through themes: the first open action of the
+// next theme after the last one nudged about that still has open actions.
+func pickAction(p coach.Plan, lastTheme string) (coach.ThemeAction, bool) {
+	n := len(p.Themes)
+	start := 0
+	for i, t := range p.Themes {
+		if t.ID == lastTheme {
+			start = i + 1
+		}
+	}
+	for k := range n {
+		t := p.Themes[(start+k)%n]
+		for _, a := range t.Actions {
+			if !a.Done {
+				return coach.ThemeAction{Theme: t, Action: a}, true
+			}
+		}
+	}
+	return coach.ThemeAction{}, false
+}
+
+// monthColours returns the colours chosen so far for one check-in.
+func (b *Bot) monthColours(person string, checkin coach.Delivery) (map[string]coach.ColourChoice, error) {
+	all, err := b.store.Colours(person)
+	if err != nil {
+		return nil, err
+	}
+	month := coach.MonthOf(checkin.Due)
+	out := map[string]coach.ColourChoice{}
+	for _, c := range all {
+		if c.Month == month {
+			out[c.Theme] = c
+		}
+	}
+	return out, nil
+}
+
+// isRateLimited reports Slack's 429 and how long to wait.
+func isRateLimited(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	return 0, false
+}

@@ -1,0 +1,348 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// ownRef reads a cadence button's value and checks that the person clicking
+// is the person it was sent to.
+func (b *Bot) ownRef(c call, value string) (deliveryRef, coach.Delivery, bool) {
+	ref, err := parseRef(value)
+	if err != nil || ref.Person != c.user {
+		c.log.Warn("cadence button refused", "value_ok", err == nil)
+		return deliveryRef{}, coach.Delivery{}, false
+	}
+	d, found, err := b.store.Delivery(ref.Person, coach.Cadence(ref.Cadence), ref.Period)
+	if err != nil || !found {
+		c.log.Warn("cadence button for an unknown delivery", "error", err)
+		return deliveryRef{}, coach.Delivery{}, false
+	}
+	return ref, d, true
+}
+
+// updateMessage replaces the message a button was clicked in.
+func (b *Bot) updateMessage(ctx context.Context, c call, cb slack.InteractionCallback, r reply) {
+	ch, ts := cb.Container.ChannelID, cb.Container.MessageTs
+	if ch == "" || ts == "" {
+		ch, ts = cb.Channel.ID, cb.Message.Timestamp
+	}
+	if ch == "" || ts == "" {
+		return
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...)); err != nil {
+		c.log.Error("update message", "error", err)
+	}
+}
+
+func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	ref, d, ok := b.ownRef(c, a.Value)
+	if !ok {
+		return
+	}
+	now := b.now()
+	actionText := ""
+	if plan, found, err := b.store.Plan(c.user); err == nil && found {
+		if t, ok := plan.Theme(ref.Theme); ok {
+			for _, x := range t.Actions {
+				if x.ID == ref.Action {
+					actionText = x.Text
+				}
+			}
+		}
+	}
+	switch a.ActionID {
+	case ActionNudgeDone:
+		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
+			next := cur
+			next.Themes = append([]coach.Theme(nil), cur.Themes...)
+			found := false
+			for i, t := range next.Themes {
+				if t.ID != ref.Theme {
+					continue
+				}
+				acts := append([]coach.Action(nil), t.Actions...)
+				for j := range acts {
+					if acts[j].ID == ref.Action {
+						acts[j].Done, acts[j].DoneAt, found = true, now, true
+					}
+				}
+				next.Themes[i].Actions = acts
+			}
+			if !found {
+				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ECONFLICT, "that action is no longer in your plan")
+			}
+			next.UpdatedAt, next.UpdatedBy = now, c.user
+			return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil
+		})
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+	case ActionNudgeSnooze:
+		if _, err := b.store.UpdatePerson(coach.Person{ID: c.user}, func(p *coach.Person) error {
+			p.SnoozedUntil = now.AddDate(0, 0, 7)
+			return nil
+		}); err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Answered, x.AnsweredAt = true, now }); err != nil {
+		c.log.Error("mark nudge answered", "error", err)
+	}
+	c.log.Info("nudge answered", "choice", a.ActionID)
+	b.updateMessage(ctx, c, cb, nudgeAnsweredReply(actionText, a.ActionID))
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+func (b *Bot) onColour(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	ref, d, ok := b.ownRef(c, a.Value)
+	if !ok {
+		return
+	}
+	colour := coach.Colour(ref.Colour)
+	prev, err := b.monthColours(c.user, d)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	choice := coach.ColourChoice{Person: c.user, Month: coach.MonthOf(d.Due), Theme: ref.Theme, Colour: colour, Note: prev[ref.Theme].Note, At: b.now()}
+	if err := b.store.SetColour(choice, &d); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("colour chosen", "theme", ref.Theme, "colour", colour)
+	b.refreshCheckin(ctx, c, cb, d)
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+// refreshCheckin redraws a check-in message with the choices so far.
+func (b *Bot) refreshCheckin(ctx context.Context, c call, cb slack.InteractionCallback, d coach.Delivery) {
+	plan, found, err := b.store.Plan(c.user)
+	if err != nil || !found {
+		return
+	}
+	chosen, err := b.monthColours(c.user, d)
+	if err != nil {
+		c.log.Error("load colours", "error", err)
+		return
+	}
+	b.updateMessage(ctx, c, cb, checkinReply(b.model, refOf(d), plan, chosen, false))
+}
+
+func (b *Bot) openColourNote(ctx context.Context, c call, a *slack.BlockAction, cb slack.InteractionCallback) {
+	ref, d, ok := b.ownRef(c, a.Value)
+	if !ok {
+		return
+	}
+	plan, _, err := b.store.Plan(c.user)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	t, _ := plan.Theme(ref.Theme)
+	chosen, _ := b.monthColours(c.user, d)
+	meta := ref
+	meta.Action = cb.Container.ChannelID + " " + cb.Container.MessageTs // where to redraw
+	b.openModal(ctx, c, colourNoteModal(t.Title, mustJSON(meta), chosen[ref.Theme].Note))
+}
+
+func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
+	note := ""
+	if cb.View.State != nil {
+		note = strings.TrimSpace(cb.View.State.Values[blockNoteText][ActionNoteText].Value)
+	}
+	if err := coach.CheckNote(note); err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockNoteText: coach.ErrorMessage(err)}), nil
+	}
+	return nil, func(ctx context.Context) {
+		ref, d, ok := b.ownRef(c, cb.View.PrivateMetadata)
+		if !ok {
+			return
+		}
+		chosen, err := b.monthColours(c.user, d)
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		prev, ok := chosen[ref.Theme]
+		if !ok {
+			b.dm(ctx, c.log, c.user, plainReply(":warning: Pick a colour for that theme first; the note goes with it. Your note: "+escape(note)))
+			return
+		}
+		prev.Note, prev.At = note, b.now()
+		if err := b.store.SetColour(prev, &d); err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		where := strings.Fields(ref.Action)
+		if len(where) == 2 {
+			var fake slack.InteractionCallback
+			fake.Container.ChannelID, fake.Container.MessageTs = where[0], where[1]
+			b.refreshCheckin(ctx, c, fake, d)
+		}
+	}
+}
+
+func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	ref, d, ok := b.ownRef(c, a.Value)
+	if !ok {
+		return
+	}
+	now := b.now()
+	if a.ActionID == ActionRefreshEdit {
+		b.openPlanModal(ctx, c)
+		return
+	}
+	decided := map[string]string{}
+	if a.ActionID == ActionRefreshDrop {
+		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
+			next := cur
+			next.Themes = nil
+			for _, t := range cur.Themes {
+				if t.ID != ref.Theme {
+					next.Themes = append(next.Themes, t)
+				}
+			}
+			if len(next.Themes) == len(cur.Themes) {
+				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ECONFLICT, "that theme is no longer in your plan")
+			}
+			if len(next.Themes) == 0 {
+				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.EINVALID, "that is your last theme; a plan needs at least one. Change it instead, or start a new plan with /coach plan")
+			}
+			next.UpdatedAt, next.UpdatedBy = now, c.user
+			return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil
+		})
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		decided[ref.Theme] = ":wastebasket: Retired."
+	} else {
+		decided[ref.Theme] = ":white_check_mark: Kept."
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Answered, x.AnsweredAt = true, now }); err != nil {
+		c.log.Error("mark refresh answered", "error", err)
+	}
+	// Redraw: themes decided earlier in this message keep their marks.
+	for _, blk := range cb.Message.Blocks.BlockSet {
+		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
+			for _, mark := range []string{":wastebasket: Retired.", ":white_check_mark: Kept."} {
+				if strings.HasSuffix(s.Text.Text, mark) {
+					if id := themeIDFromSection(cb.Message.Blocks.BlockSet, blk); id != "" {
+						decided[id] = mark
+					}
+				}
+			}
+		}
+	}
+	plan, _, err := b.store.Plan(c.user)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	// A retired theme is gone from the plan; show it as retired anyway.
+	if a.ActionID == ActionRefreshDrop {
+		plan.Themes = append(plan.Themes, coach.Theme{ID: ref.Theme, Title: "(retired theme)"})
+	}
+	b.updateMessage(ctx, c, cb, refreshReply(b.model, ref, plan, decided))
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+// themeIDFromSection finds the theme id of a refresh row from the block
+// after it (its buttons' block id), or from its own decided marker.
+func themeIDFromSection(blocks []slack.Block, target slack.Block) string {
+	for i, blk := range blocks {
+		if blk == target && i+1 < len(blocks) {
+			if ab, ok := blocks[i+1].(*slack.ActionBlock); ok {
+				return strings.TrimPrefix(ab.BlockID, "refresh:")
+			}
+		}
+	}
+	return ""
+}
+
+func (b *Bot) onMood(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	period := strings.TrimPrefix(a.BlockID, "mood:")
+	var d coach.Delivery
+	for _, cad := range []coach.Cadence{coach.CadenceNudge, coach.CadenceQuestion} {
+		if x, found, err := b.store.Delivery(c.user, cad, period); err == nil && found {
+			d = x
+		}
+	}
+	if d.QuestionID == "" {
+		c.log.Warn("mood pick for an unknown question", "period", period)
+		return
+	}
+	q, _ := b.questions.Get(d.QuestionID)
+	ans := coach.Answer{Person: c.user, QuestionID: d.QuestionID, Question: q.Text, Emotion: a.SelectedOption.Value, At: b.now(), Delivery: d.Key()}
+	saved, err := b.store.AddAnswer(ans, &d)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("mood answered", "answer_id", saved.ID)
+	me, _, _ := b.store.Person(c.user)
+	r := answerSavedReply(saved, me.Manager != "")
+	r.Blocks = append([]slack.Block{section(":speech_balloon: You picked *" + escape(saved.Emotion) + "*. Reply here with a line on why, if you like.")}, r.Blocks...)
+	b.dm(ctx, c.log, c.user, r)
+}
+
+func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	id, err := strconv.ParseUint(a.Value, 10, 64)
+	if err != nil {
+		return
+	}
+	share := a.ActionID == ActionShareAnswer
+	ans, err := b.store.SetAnswerShared(c.user, id, share, b.now())
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("answer sharing changed", "answer_id", id, "shared", share)
+	me, _, _ := b.store.Person(c.user)
+	b.updateMessage(ctx, c, cb, answerSavedReply(ans, me.Manager != ""))
+}
+
+var errNoOpenQuestion = errors.New("no open question")
+
+// openQuestion is the newest question delivery of the last week that has
+// no written answer yet: a DM reply answers it.
+func (b *Bot) openQuestion(person string, now time.Time) (coach.Delivery, error) {
+	var best coach.Delivery
+	for _, cad := range []coach.Cadence{coach.CadenceNudge, coach.CadenceQuestion} {
+		ds, err := b.store.Deliveries(person, cad)
+		if err != nil {
+			return coach.Delivery{}, err
+		}
+		for _, d := range ds {
+			if d.QuestionID == "" || d.State != coach.DeliverySent || now.Sub(d.SentAt) > 7*24*time.Hour {
+				continue
+			}
+			if d.SentAt.After(best.SentAt) {
+				best = d
+			}
+		}
+	}
+	if best.QuestionID == "" {
+		return coach.Delivery{}, errNoOpenQuestion
+	}
+	answers, err := b.store.Answers(person)
+	if err != nil {
+		return coach.Delivery{}, err
+	}
+	for _, a := range answers {
+		if a.Delivery == best.Key() && a.Text != "" {
+			return coach.Delivery{}, errNoOpenQuestion
+		}
+	}
+	return best, nil
+}

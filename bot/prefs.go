@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+const (
+	usagePause  = "/coach pause 2w · /coach pause until 2026-12-24"
+	usageNudges = "/coach nudges tue 14:00 · /coach nudges off · /coach nudges on"
+)
+
+// me returns the caller's record, enrolling them (with their time zone,
+// when Slack tells it) if they are new.
+func (b *Bot) me(ctx context.Context, c call) (coach.Person, error) {
+	p, found, err := b.store.Person(c.user)
+	if err != nil || found {
+		return p, err
+	}
+	base := c.person(b)
+	if u, err := b.users.get(ctx, c.user); err == nil {
+		base.TZ = u.TZ
+	}
+	return b.store.Enroll(base)
+}
+
+func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
+	me, err := b.me(ctx, c)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	loc := me.Location()
+	until, err := coach.ParsePause(cc.Text, b.now(), loc)
+	if err != nil {
+		b.sayError(ctx, c, badInput(usagePause, coach.ErrorMessage(err)))
+		return
+	}
+	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error { p.PausedUntil = until; return nil }); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("paused", "until", until)
+	b.say(ctx, c, pauseReply(slackDate(until.Add(-1))))
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+func (b *Bot) resume(ctx context.Context, c call) {
+	me, err := b.me(ctx, c)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	was := me.Paused(b.now())
+	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error { p.PausedUntil = b.now(); return nil }); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	if was {
+		b.say(ctx, c, plainReply(":arrow_forward: Welcome back — nudges and check-ins are on again."))
+	} else {
+		b.say(ctx, c, plainReply("You weren't paused; everything is running as usual."))
+	}
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
+	me, err := b.me(ctx, c)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	var spec string
+	off := false
+	switch {
+	case len(cc.Args) == 1 && strings.EqualFold(cc.Args[0].text, "off"):
+		off = true
+	case len(cc.Args) == 1 && strings.EqualFold(cc.Args[0].text, "on"):
+		spec = me.NudgeSpec
+	case len(cc.Args) == 2:
+		spec, err = coach.ParseNudgeTime(cc.Args[0].text, cc.Args[1].text)
+		if err != nil {
+			b.sayError(ctx, c, badInput(usageNudges, coach.ErrorMessage(err)))
+			return
+		}
+	default:
+		b.say(ctx, c, nudgesReply(me.NudgeSpec, me.NudgesOff))
+		return
+	}
+	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error {
+		p.NudgesOff, p.NudgeSpec = off, spec
+		return nil
+	}); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("nudge preference", "off", off, "spec", spec)
+	b.say(ctx, c, nudgesReply(spec, off))
+	b.refreshHomes(ctx, c.log, c.user)
+}
+
+// question asks a bank question now, through the same path as the
+// scheduled ones, so a DM reply answers it.
+func (b *Bot) question(ctx context.Context, c call) {
+	me, err := b.me(ctx, c)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	now := b.now()
+	d := coach.Delivery{Person: me.ID, Cadence: coach.CadenceQuestion, Period: now.UTC().Format("2006-01-02T15:04:05.000"), Due: now, State: coach.DeliveryAttempted, Attempt: now}
+	if _, err := b.store.QueueDeliveries([]coach.Delivery{d}); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	ch, ts, err := b.Post(ctx, d)
+	if err != nil {
+		b.sayError(ctx, c, fmt.Errorf("ask a question: %w", err))
+		return
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) {
+		x.State, x.Channel, x.TS, x.SentAt = coach.DeliverySent, ch, ts, b.now()
+	}); err != nil {
+		c.log.Error("record question", "error", err)
+	}
+	if c.channel != ch {
+		b.say(ctx, c, plainReply(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/bot"
+	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/scheduler"
+)
+
+// schedules are the four cadences parsed from the configuration.
+type schedules struct {
+	nudge, checkin, refresh, digest scheduler.Schedule
+}
+
+func parseSchedules(cfg Config) (schedules, error) {
+	var s schedules
+	for _, x := range []struct {
+		name string
+		spec string
+		into *scheduler.Schedule
+	}{
+		{"NUDGE_SCHEDULE", cfg.NudgeSchedule, &s.nudge},
+		{"CHECKIN_SCHEDULE", cfg.CheckinSchedule, &s.checkin},
+		{"REFRESH_SCHEDULE", cfg.RefreshSchedule, &s.refresh},
+		{"DIGEST_SCHEDULE", cfg.DigestSchedule, &s.digest},
+	} {
+		sch, err := scheduler.Parse(x.spec)
+		if err != nil {
+			return s, &configError{Var: envPrefix + "_" + x.name, Problem: fmt.Sprintf("%q is not a valid cron spec: %v", x.spec, err)}
+		}
+		*x.into = sch
+	}
+	return s, nil
+}
+
+// outbox adapts the bot's posting to the scheduler's vocabulary of errors,
+// so neither package imports the other.
+type outbox struct{ b *bot.Bot }
+
+func (o outbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	ch, ts, err := o.b.Post(ctx, d)
+	return ch, ts, schedulerError(err)
+}
+
+func (o outbox) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
+	ch, ts, found, err := o.b.Find(ctx, d)
+	return ch, ts, found, schedulerError(err)
+}
+
+func schedulerError(err error) error {
+	var rl *slack.RateLimitedError
+	var no *bot.ErrNotOwed
+	switch {
+	case errors.As(err, &rl):
+		return &scheduler.RateLimited{After: rl.RetryAfter}
+	case errors.As(err, &no):
+		return &scheduler.Skip{Reason: no.Reason}
+	}
+	return err
+}
+
+// upcoming phrases the next cadence dates for a person's Home tab.
+func (s schedules) upcoming(p coach.Person, now time.Time) []string {
+	loc := p.Location()
+	if p.Paused(now) {
+		return []string{"Paused until " + p.PausedUntil.In(loc).Format("Mon 2 Jan")}
+	}
+	var out []string
+	if !p.NudgesOff {
+		nudge := s.nudge
+		if p.NudgeSpec != "" {
+			if own, err := scheduler.Parse(p.NudgeSpec); err == nil {
+				nudge = own
+			}
+		}
+		out = append(out, "Weekly nudge: "+when(nudge.Next(now, loc), loc))
+	}
+	out = append(out, "Colour check-in: "+when(s.checkin.Next(now, loc), loc), "Plan refresh: "+when(s.refresh.Next(now, loc), loc))
+	return out
+}
+
+func when(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "not scheduled"
+	}
+	return t.In(loc).Format("Mon 2 Jan, 15:04")
+}
