@@ -58,7 +58,7 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 			}
 		}
 	}
-	switch a.ActionID {
+	switch baseAction(a.ActionID) {
 	case ActionNudgeDone:
 		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
 			next := cur
@@ -99,7 +99,7 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 		c.log.Error("mark nudge answered", "error", err)
 	}
 	c.log.Info("nudge answered", "choice", a.ActionID)
-	b.updateMessage(ctx, c, cb, nudgeAnsweredReply(actionText, a.ActionID))
+	b.updateMessage(ctx, c, cb, nudgeAnsweredReply(actionText, baseAction(a.ActionID)))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -198,12 +198,12 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 		return
 	}
 	now := b.now()
-	if a.ActionID == ActionRefreshEdit {
+	if baseAction(a.ActionID) == ActionRefreshEdit {
 		b.openPlanModal(ctx, c)
 		return
 	}
 	decided := map[string]string{}
-	if a.ActionID == ActionRefreshDrop {
+	if baseAction(a.ActionID) == ActionRefreshDrop {
 		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
 			next := cur
 			next.Themes = nil
@@ -250,7 +250,7 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 		return
 	}
 	// A retired theme is gone from the plan; show it as retired anyway.
-	if a.ActionID == ActionRefreshDrop {
+	if baseAction(a.ActionID) == ActionRefreshDrop {
 		plan.Themes = append(plan.Themes, coach.Theme{ID: ref.Theme, Title: "(retired theme)"})
 	}
 	b.updateMessage(ctx, c, cb, refreshReply(b.model, ref, plan, decided))
@@ -301,7 +301,7 @@ func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback,
 	if err != nil {
 		return
 	}
-	share := a.ActionID == ActionShareAnswer
+	share := baseAction(a.ActionID) == ActionShareAnswer
 	ans, err := b.store.SetAnswerShared(c.user, id, share, b.now())
 	if err != nil {
 		b.sayError(ctx, c, err)

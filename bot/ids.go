@@ -1,5 +1,7 @@
 package bot
 
+import "strings"
+
 // Callback ids of the views microcoach opens, and action ids of the
 // interactive elements it sends. Every id lives here, so no two elements
 // share one by accident and handlers never match on a string literal.
@@ -86,6 +88,16 @@ const (
 	blockNoteText      = "colour_note.text"
 )
 
-// colourActionID gives each colour button of a theme its own id, since
-// action ids must be unique within a message.
-func colourActionID(c string) string { return ActionColour + "." + c }
+// colourActionID gives each colour button of a theme its own id.
+func colourActionID(c, theme string) string { return actionID(ActionColour+"."+c, theme) }
+
+// actionID makes an element's action id unique within its message or view
+// (Slack requires it) by adding what tells it apart: a theme, an area, a
+// person. Handlers dispatch on baseAction.
+func actionID(base, discriminator string) string { return base + "~" + discriminator }
+
+// baseAction strips what actionID added.
+func baseAction(id string) string {
+	base, _, _ := strings.Cut(id, "~")
+	return base
+}

@@ -54,7 +54,7 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
 	// A button in a message answers in that message's place; one on the
 	// Home tab or in a modal has no response_url, so answers go to the DM.
-	switch a.ActionID {
+	switch baseAction(a.ActionID) {
 	case ActionOpenRate:
 		b.openRateModal(ctx, c, c.user, rateModalMeta{})
 	case ActionOpenPlan:
@@ -85,7 +85,7 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 	case ActionShareAnswer, ActionUnshare:
 		b.onShare(ctx, c, cb, a)
 	default:
-		if strings.HasPrefix(a.ActionID, ActionColour+".") {
+		if strings.HasPrefix(baseAction(a.ActionID), ActionColour+".") {
 			b.onColour(ctx, c, cb, a)
 			return
 		}

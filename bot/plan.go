@@ -92,16 +92,16 @@ func planModal(model coach.Model, p coach.Plan, now time.Time, meta planModalMet
 		if n > coach.RecommendedMin {
 			label += " (optional)"
 		}
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Area"), ActionThemeArea, areaOpts...)
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Area"), actionID(ActionThemeArea, fmt.Sprint(n)), areaOpts...)
 		for _, o := range areaOpts {
 			if o.Value == t.Area {
 				sel.InitialOption = o
 			}
 		}
-		title := slack.NewPlainTextInputBlockElement(plain("e.g. Discovery without hand-holding"), ActionThemeTitle)
+		title := slack.NewPlainTextInputBlockElement(plain("e.g. Discovery without hand-holding"), actionID(ActionThemeTitle, fmt.Sprint(n)))
 		title.MaxLength = coach.MaxThemeTitleLen
 		title.InitialValue = t.Title
-		actions := slack.NewPlainTextInputBlockElement(plain("One per line, e.g. Run two stakeholder interviews solo"), ActionThemeActions)
+		actions := slack.NewPlainTextInputBlockElement(plain("One per line, e.g. Run two stakeholder interviews solo"), actionID(ActionThemeActions, fmt.Sprint(n)))
 		actions.Multiline = true
 		actions.MaxLength = 3000
 		var lines []string
@@ -137,7 +137,7 @@ func parsePlanSubmission(model coach.Model, old coach.Plan, state *slack.ViewSta
 	if state == nil {
 		state = &slack.ViewState{}
 	}
-	v := func(block, action string) slack.BlockAction { return state.Values[block][action] }
+	v := func(block, _ string) slack.BlockAction { x, _ := field(state, block); return x }
 	p := coach.Plan{
 		Owner:     old.Owner,
 		Headline:  strings.TrimSpace(v(blockPlanHeadline, ActionPlanHeadline).Value),
@@ -227,9 +227,10 @@ func parsePlanSubmission(model coach.Model, old coach.Plan, state *slack.ViewSta
 func themeSlot(state *slack.ViewState, themes []coach.Theme, n int) int {
 	seen := 0
 	for slot := 1; slot <= coach.MaxThemes; slot++ {
-		if state.Values[themeBlockID(slot, ActionThemeTitle)][ActionThemeTitle].Value != "" ||
-			state.Values[themeBlockID(slot, ActionThemeArea)][ActionThemeArea].SelectedOption.Value != "" ||
-			strings.TrimSpace(state.Values[themeBlockID(slot, ActionThemeActions)][ActionThemeActions].Value) != "" {
+		title, _ := field(state, themeBlockID(slot, ActionThemeTitle))
+		area, _ := field(state, themeBlockID(slot, ActionThemeArea))
+		acts, _ := field(state, themeBlockID(slot, ActionThemeActions))
+		if title.Value != "" || area.SelectedOption.Value != "" || strings.TrimSpace(acts.Value) != "" {
 			seen++
 			if seen == n {
 				return slot

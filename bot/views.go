@@ -187,7 +187,7 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 		options = append(options, slack.NewOptionBlockObject(v, plain(v), nil))
 	}
 	for _, a := range model.Areas {
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), ActionScore, options...)
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), actionID(ActionScore, a.ID), options...)
 		hint := truncate(a.Description, 150)
 		if r, ok := latest[a.ID]; ok {
 			hint = truncate(fmt.Sprintf("Last time: %d on %s. %s", r.Score, r.At.UTC().Format("2 Jan 2006"), a.Description), 150)
@@ -197,7 +197,7 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 			in.Hint = plain(hint)
 		}
 		in.Optional = true
-		note := slack.NewPlainTextInputBlockElement(plain("Why this score? (optional)"), ActionNote)
+		note := slack.NewPlainTextInputBlockElement(plain("Why this score? (optional)"), actionID(ActionNote, a.ID))
 		note.MaxLength = coach.MaxNoteLen
 		noteIn := slack.NewInputBlock(noteBlockID(a.ID), plain(truncate("Note on "+a.Name, 150)), nil, note)
 		noteIn.Optional = true
@@ -232,7 +232,7 @@ func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []r
 	for _, a := range model.Areas {
 		var e rateEntry
 		e.Area = a.ID
-		if v, ok := state.Values[scoreBlockID(a.ID)][ActionScore]; ok && v.SelectedOption.Value != "" {
+		if v, ok := field(state, scoreBlockID(a.ID)); ok && v.SelectedOption.Value != "" {
 			s, err := coach.ParseScore(v.SelectedOption.Value)
 			if err != nil {
 				errs[scoreBlockID(a.ID)] = coach.ErrorMessage(err)
@@ -240,7 +240,7 @@ func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []r
 			}
 			e.Score = s
 		}
-		if v, ok := state.Values[noteBlockID(a.ID)][ActionNote]; ok {
+		if v, ok := field(state, noteBlockID(a.ID)); ok {
 			e.Note = strings.TrimSpace(v.Value)
 		}
 		if err := coach.CheckNote(e.Note); err != nil {
@@ -272,4 +272,16 @@ func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []r
 		return nil, errs
 	}
 	return entries, nil
+}
+
+// field returns the value of the one input element in a block of a
+// submitted view, whatever its action id.
+func field(state *slack.ViewState, blockID string) (slack.BlockAction, bool) {
+	if state == nil {
+		return slack.BlockAction{}, false
+	}
+	for _, v := range state.Values[blockID] {
+		return v, true
+	}
+	return slack.BlockAction{}, false
 }

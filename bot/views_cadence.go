@@ -118,13 +118,13 @@ func checkinReply(model coach.Model, ref deliveryRef, p coach.Plan, chosen map[s
 		blocks = append(blocks, section(truncate(line, 3000)))
 		var els []slack.BlockElement
 		for _, cl := range colourLabels {
-			btn := slack.NewButtonBlockElement(colourActionID(string(cl.c)), ref.with(func(r *deliveryRef) { r.Theme, r.Colour = t.ID, string(cl.c) }), plain(cl.label))
+			btn := slack.NewButtonBlockElement(colourActionID(string(cl.c), t.ID), ref.with(func(r *deliveryRef) { r.Theme, r.Colour = t.ID, string(cl.c) }), plain(cl.label))
 			if c, ok := chosen[t.ID]; ok && c.Colour == cl.c {
 				btn = btn.WithStyle(slack.StylePrimary)
 			}
 			els = append(els, btn)
 		}
-		els = append(els, slack.NewButtonBlockElement(ActionColourNote, ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Add a note")))
+		els = append(els, slack.NewButtonBlockElement(actionID(ActionColourNote, t.ID), ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Add a note")))
 		blocks = append(blocks, slack.NewActionBlock("checkin:"+t.ID, els...))
 	}
 	status := fmt.Sprintf("%d of %d themes checked in.", done, len(p.Themes))
@@ -142,7 +142,7 @@ func refreshReply(model coach.Model, ref deliveryRef, p coach.Plan, decided map[
 	blocks := []slack.Block{
 		section(head),
 		section(fmt.Sprintf("*Headline:* “%s”", escape(p.Headline))),
-		slack.NewActionBlock("refresh.headline", slack.NewButtonBlockElement(ActionRefreshEdit, ref.with(func(r *deliveryRef) { r.Theme = "" }), plain("New headline or focus"))),
+		slack.NewActionBlock("refresh.headline", slack.NewButtonBlockElement(actionID(ActionRefreshEdit, "headline"), ref.with(func(r *deliveryRef) { r.Theme = "" }), plain("New headline or focus"))),
 	}
 	for _, t := range p.Themes {
 		open := 0
@@ -159,9 +159,9 @@ func refreshReply(model coach.Model, ref deliveryRef, p coach.Plan, decided map[
 		}
 		blocks = append(blocks, section(truncate(line, 3000)),
 			slack.NewActionBlock("refresh:"+t.ID,
-				slack.NewButtonBlockElement(ActionRefreshKeep, ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Keep")),
-				slack.NewButtonBlockElement(ActionRefreshEdit, ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Change")),
-				slack.NewButtonBlockElement(ActionRefreshDrop, ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Retire")).WithStyle(slack.StyleDanger),
+				slack.NewButtonBlockElement(actionID(ActionRefreshKeep, t.ID), ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Keep")),
+				slack.NewButtonBlockElement(actionID(ActionRefreshEdit, t.ID), ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Change")),
+				slack.NewButtonBlockElement(actionID(ActionRefreshDrop, t.ID), ref.with(func(r *deliveryRef) { r.Theme = t.ID }), plain("Retire")).WithStyle(slack.StyleDanger),
 			))
 	}
 	return reply{Text: "Quarterly refresh: keep, change or retire each theme of your plan.", Blocks: blocks}

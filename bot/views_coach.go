@@ -149,7 +149,7 @@ func planBlocks(model coach.Model, p coach.Plan, colours map[string]coach.Colour
 				done = append(done, o)
 			}
 		}
-		cb := slack.NewCheckboxGroupsBlockElement(ActionActionsDone, opts...)
+		cb := slack.NewCheckboxGroupsBlockElement(actionID(ActionActionsDone, t.ID), opts...)
 		if len(done) > 0 {
 			cb.InitialOptions = done
 		}

@@ -193,7 +193,7 @@ func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, 
 	}
 	for _, r := range reports[:withButtons] {
 		s := section(truncate(reportLine(model, r, now), 3000))
-		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionReportDetails, r.Person.ID, plain("Details")))
+		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(actionID(ActionReportDetails, r.Person.ID), r.Person.ID, plain("Details")))
 		blocks = append(blocks, s)
 	}
 	rest := reports[withButtons:]
