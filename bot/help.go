@@ -12,11 +12,12 @@ import (
 func helpReply(model coach.Model, subs []subcommand) reply {
 	var lines []string
 	lines = append(lines,
-		"`/rate <area> <1-10> [note]` — rate yourself in one area, e.g. `/rate planning 7 led the Q3 roadmap`",
+		"`"+escape(usageRate)+"` — rate yourself in one area, e.g. `/rate planning 7 led the Q3 roadmap`",
 		"`/rate` — rate every area in a form",
+		"`"+escape(usageRateOther)+"` — a manager's assessment of a report",
 	)
 	for _, s := range subs {
-		lines = append(lines, fmt.Sprintf("`%s` — %s", s.Usage, s.Summary))
+		lines = append(lines, fmt.Sprintf("`%s` — %s", escape(s.Usage), escape(s.Summary)))
 	}
 	areas := make([]string, len(model.Areas))
 	for i, a := range model.Areas {

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/slackemu"
+	"github.com/microcoach/microcoach/storage"
+)
+
+// People of the simulated workspace used across the end-to-end tests.
+var (
+	ana   = slackemu.User{ID: "UANA", Name: "ana", RealName: "Ana Lima", TZ: "Europe/Berlin"}
+	bob   = slackemu.User{ID: "UBOB", Name: "bob", RealName: "Bob Stone", TZ: "America/New_York"}
+	maya  = slackemu.User{ID: "UMAYA", Name: "maya", RealName: "Maya Chen", TZ: "Europe/Berlin"}
+	cleo  = slackemu.User{ID: "UCLEO", Name: "cleo", RealName: "Cleo Park", TZ: "Asia/Tokyo"}
+	robot = slackemu.User{ID: "UROBOT", Name: "deploybot", RealName: "Deploy Bot", IsBot: true}
+	gone  = slackemu.User{ID: "UGONE", Name: "gone", RealName: "Gone Person", Deleted: true}
+)
+
+// syncBuffer is a log sink tests can read while the bot writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness runs the real microcoach (the same run that main calls) against
+// a local Slack.
+type harness struct {
+	t      *testing.T
+	emu    *slackemu.Server
+	dbPath string
+	env    map[string]string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// newHarness starts a local Slack with the test people and microcoach
+// connected to it. env overrides settings.
+func newHarness(t *testing.T, opts slackemu.Options, env map[string]string) *harness {
+	t.Helper()
+	emu := slackemu.New(opts)
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	for _, u := range []slackemu.User{ana, bob, maya, cleo, robot, gone} {
+		emu.AddUser(u)
+	}
+	h := &harness{t: t, emu: emu, dbPath: filepath.Join(t.TempDir(), "microcoach.db"), env: env, logs: &syncBuffer{}}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) setenv() {
+	h.t.Helper()
+	base := map[string]string{
+		"SLACK_APP_TOKEN":          h.emu.AppToken(),
+		"SLACK_BOT_TOKEN":          h.emu.BotToken(),
+		"MICROCOACH_SLACK_API_URL": h.emu.APIURL(),
+		"MICROCOACH_DB_PATH":       h.dbPath,
+		"MICROCOACH_ADMIN_ADDR":    "",
+		"MICROCOACH_LOG_LEVEL":     "debug",
+		"MICROCOACH_LOG_FORMAT":    "text",
+	}
+	for k, v := range h.env {
+		base[k] = v
+	}
+	for k, v := range base {
+		h.t.Setenv(k, v)
+	}
+}
+
+// start runs microcoach serve and waits until it is connected.
+func (h *harness) start() {
+	h.t.Helper()
+	h.setenv()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	before := h.emu.Connects()
+	go func() { h.done <- run(ctx, []string{"serve"}, &bytes.Buffer{}, h.logs) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	for h.emu.Connects() <= before {
+		select {
+		case err := <-h.done:
+			h.t.Fatalf("microcoach stopped before connecting: %v\n%s", err, h.logs.String())
+		case <-wctx.Done():
+			h.t.Fatalf("microcoach did not connect\n%s", h.logs.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := h.emu.WaitConnected(wctx, 1); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// stop shuts microcoach down as SIGTERM would and waits for it.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("microcoach exited with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		h.t.Error("microcoach did not stop within 15s")
+	}
+}
+
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// slash types a command as a person and returns the reply they then see
+// (the first new ephemeral message, or an error Slack showed).
+func (h *harness) slash(user slackemu.User, command, text string) string {
+	h.t.Helper()
+	n := h.emu.SeenCount(user.ID)
+	ctx := ctxT(h.t)
+	res, err := h.emu.Slash(ctx, user.ID, command, text)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", command, text, err)
+	}
+	if !res.Acked {
+		h.t.Fatalf("%s %s was not acked", command, text)
+	}
+	s, err := h.emu.WaitSeenAfter(ctx, user.ID, n, slackemu.Kind(slackemu.SeenEphemeral, slackemu.SeenError, slackemu.SeenModalOpen))
+	if err != nil {
+		h.t.Fatalf("%s %s: no reply seen: %v\n%s", command, text, err, h.logs.String())
+	}
+	return s.Text()
+}
+
+// waitSeen waits for something the person sees after n earlier things.
+func (h *harness) waitSeen(user slackemu.User, n int, match func(slackemu.Seen) bool) slackemu.Seen {
+	h.t.Helper()
+	s, err := h.emu.WaitSeenAfter(ctxT(h.t), user.ID, n, match)
+	if err != nil {
+		h.t.Fatalf("%s saw nothing matching: %v\nseen:\n%s\nlogs:\n%s", user.Name, err, h.emu.Transcript(user.ID), h.logs.String())
+	}
+	return s
+}
+
+// lastModal returns the person's top open modal.
+func (h *harness) lastModal(user slackemu.User) slackemu.View {
+	h.t.Helper()
+	views := h.emu.OpenViews(user.ID)
+	if len(views) == 0 {
+		h.t.Fatalf("%s has no open modal", user.Name)
+	}
+	return views[len(views)-1]
+}
+
+// db opens the database after microcoach stopped, to check what was stored.
+func (h *harness) db() *storage.DB {
+	h.t.Helper()
+	h.stop()
+	db, err := storage.Open(h.dbPath, storage.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { db.Close() })
+	if err := db.Check(); err != nil {
+		h.t.Errorf("database inconsistent: %v", err)
+	}
+	return db
+}
+
+func mustContain(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing %q in:\n%s", w, got)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, got string, bad ...string) {
+	t.Helper()
+	for _, b := range bad {
+		if strings.Contains(got, b) {
+			t.Errorf("unexpected %q in:\n%s", b, got)
+		}
+	}
+}
+
+func ratingsOf(t *testing.T, db *storage.DB, who string) []coach.Rating {
+	t.Helper()
+	rs, err := db.Ratings(who, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
