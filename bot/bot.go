@@ -80,6 +80,8 @@ type Config struct {
 	// BotUserID is the bot's own user id (from auth.test), so it never
 	// answers its own messages.
 	BotUserID string
+	// Observer hears about envelopes and connections (metrics); optional.
+	Observer Observer
 }
 
 // Bot answers Slack envelopes.
@@ -97,6 +99,7 @@ type Bot struct {
 	upcoming  func(coach.Person, time.Time) []string
 	questions coach.QuestionBank
 	botUser   string
+	observer  Observer
 }
 
 // New returns a Bot. It does no I/O.
@@ -112,6 +115,10 @@ func New(cfg Config) *Bot {
 		upcoming:  cfg.Upcoming,
 		questions: cfg.Questions,
 		botUser:   cfg.BotUserID,
+		observer:  cfg.Observer,
+	}
+	if b.observer == nil {
+		b.observer = nopObserver{}
 	}
 	if len(b.questions.Questions) == 0 {
 		b.questions = coach.DefaultQuestions().ForModel(b.model)
@@ -163,6 +170,10 @@ type acker interface {
 }
 
 func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
+	received := time.Now()
+	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+		defer func() { b.observer.Envelope(evt.Request.Type, time.Since(received)) }()
+	}
 	log := b.log
 	if evt.Request != nil {
 		log = log.With("envelope_id", evt.Request.EnvelopeID, "envelope_type", evt.Request.Type)
@@ -211,14 +222,18 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		}
 		log.Warn("undecodable envelope", "error", evt.Data)
 	case socketmode.EventTypeConnecting:
+		b.observer.Connection(false)
 		log.Info("socket mode connecting")
 	case socketmode.EventTypeConnected:
+		b.observer.Connection(true)
 		log.Info("socket mode connected")
 	case socketmode.EventTypeHello:
 		log.Debug("socket mode hello")
 	case socketmode.EventTypeDisconnect:
+		b.observer.Connection(false)
 		log.Info("slack asked us to reconnect")
 	case socketmode.EventTypeConnectionError:
+		b.observer.Connection(false)
 		log.Warn("socket mode connection error", "error", evt.Data)
 	case socketmode.EventTypeInvalidAuth:
 		log.Error("socket mode: the app-level token was refused")

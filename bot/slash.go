@@ -23,6 +23,10 @@ var coachSubcommands = []subcommand{
 	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
 	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
 	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge"},
+	{Name: "prep", Usage: "/coach prep [@person]", Summary: "a 1:1 agenda built from what changed since the last one"},
+	{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)"},
+	{Name: "export", Usage: "/coach export", Summary: "a file with all your data"},
+	{Name: "forget-me", Usage: "/coach forget-me", Summary: "delete everything microcoach knows about you (asks first)"},
 }
 
 // call is one person's request: who made it, where to answer, how to log.
@@ -105,6 +109,14 @@ func (b *Bot) coach(ctx context.Context, c call, text string) {
 		b.resume(ctx, c)
 	case "nudges":
 		b.nudges(ctx, c, cc)
+	case "prep":
+		b.prep(ctx, c, cc)
+	case "digest":
+		b.digest(ctx, c, cc)
+	case "export":
+		b.exportData(ctx, c)
+	case "forget-me":
+		b.forgetMe(ctx, c)
 	}
 }
 

@@ -28,6 +28,13 @@ type hooks struct {
 	clock scheduler.Clock
 	// maxWake caps the scheduler's sleep (tests and the demo tick often).
 	maxWake time.Duration
+	// manualTicks leaves the scheduler's driver loop off: the caller ticks
+	// the engine itself (the demo walks through a month that way).
+	manualTicks bool
+	// started is called once the bot is built, before it connects.
+	started func(db *storage.DB, engine *scheduler.Engine)
+	// observer receives bot metrics.
+	observer bot.Observer
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -107,6 +114,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	b := bot.New(bot.Config{
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
+		Observer: h.observer,
 	})
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh,
@@ -118,12 +126,17 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	// the app token for good.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	if h.started != nil {
+		h.started(db, engine)
+	}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		engine.Run(runCtx)
-	}()
+	if !h.manualTicks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			engine.Run(runCtx)
+		}()
+	}
 	runErr := b.Run(runCtx, sm)
 	stop()
 	wg.Wait()
