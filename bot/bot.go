@@ -58,6 +58,8 @@ type Store interface {
 	Answers(person string) ([]coach.Answer, error)
 	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
 	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
+	LastPrep(viewer, subject string) (time.Time, bool, error)
+	RecordPrep(viewer, subject string, at time.Time) error
 	Colours(person string) ([]coach.ColourChoice, error)
 	LatestColours(person string) (map[string]coach.Colour, error)
 }
@@ -82,6 +84,9 @@ type Config struct {
 	BotUserID string
 	// Observer hears about envelopes and connections (metrics); optional.
 	Observer Observer
+	// DigestChannel is the default channel id for managers' digests; ""
+	// sends them to the manager's DM.
+	DigestChannel string
 }
 
 // Bot answers Slack envelopes.
@@ -100,6 +105,8 @@ type Bot struct {
 	questions coach.QuestionBank
 	botUser   string
 	observer  Observer
+
+	defaultDigest string
 }
 
 // New returns a Bot. It does no I/O.
@@ -116,6 +123,8 @@ func New(cfg Config) *Bot {
 		questions: cfg.Questions,
 		botUser:   cfg.BotUserID,
 		observer:  cfg.Observer,
+
+		defaultDigest: cfg.DigestChannel,
 	}
 	if b.observer == nil {
 		b.observer = nopObserver{}

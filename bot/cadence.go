@@ -75,6 +75,10 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if !found {
 		return "", "", &ErrNotOwed{Reason: "the person is no longer known"}
 	}
+	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": d.Key()}})
+	if d.Cadence == coach.CadenceDigest {
+		return b.postDigest(ctx, p, d, meta)
+	}
 	ch, err := b.dmChannel(ctx, p)
 	if err != nil {
 		return "", "", notOwedOr(err)
@@ -83,11 +87,7 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	_, ts, err := b.api.PostMessageContext(ctx, ch,
-		slack.MsgOptionText(r.Text, false),
-		slack.MsgOptionBlocks(r.Blocks...),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": d.Key()}}),
-	)
+	_, ts, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...), meta)
 	if err != nil {
 		return "", "", notOwedOr(err)
 	}
@@ -108,10 +108,17 @@ func notOwedOr(err error) error {
 // in its metadata. It implements the recovery half of the outbox.
 func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
 	p, found, err := b.store.Person(d.Person)
-	if err != nil || !found || p.DMChannel == "" {
+	if err != nil || !found {
 		return "", "", false, err
 	}
-	params := &slack.GetConversationHistoryParameters{ChannelID: p.DMChannel, Limit: 100, IncludeAllMetadata: true}
+	channel := d.Channel // where a digest was being posted
+	if channel == "" {
+		channel = p.DMChannel
+	}
+	if channel == "" {
+		return "", "", false, nil
+	}
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true}
 	if !d.Attempt.IsZero() {
 		params.Oldest = fmt.Sprintf("%d.000000", d.Attempt.Add(-time.Minute).Unix())
 	}
@@ -122,7 +129,7 @@ func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool,
 		}
 		for _, m := range h.Messages {
 			if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == d.Key() {
-				return p.DMChannel, m.Timestamp, true, nil
+				return channel, m.Timestamp, true, nil
 			}
 		}
 		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {

@@ -1,13 +1,180 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
 
-// digest previews a manager's digest, or sets its channel.
-func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
-	b.say(ctx, c, plainReply("Digests arrive soon."))
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+const usageDigest = "/coach digest · /coach digest #channel · /coach digest dm"
+
+// digestDM marks a manager who wants the digest in their DM.
+const digestDM = "dm"
+
+var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+
+// teamStatuses returns a manager's reports, worst first.
+func (b *Bot) teamStatuses(manager string) ([]coach.ReportStatus, error) {
+	reports, err := b.store.Reports(manager)
+	if err != nil {
+		return nil, err
+	}
+	now := b.now()
+	out := make([]coach.ReportStatus, 0, len(reports))
+	for _, r := range reports {
+		st, err := b.reportStatus(r, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	coach.SortWorstFirst(out, now)
+	return out, nil
 }
 
-// prep builds a 1:1 agenda.
-func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
-	b.say(ctx, c, plainReply("1:1 agendas arrive soon."))
+// digest previews a manager's digest, or sets where it is posted.
+func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
+	me, err := b.me(ctx, c)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	if len(cc.Args) == 0 {
+		statuses, err := b.teamStatuses(c.user)
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		v := buildDigest(b.model, statuses, b.now(), true)
+		r := v.Top
+		r.Blocks = append(r.Blocks[:len(r.Blocks):len(r.Blocks)], contextBlock(b.digestTarget(me)))
+		if len(r.Blocks) > maxMessageBlocks {
+			r.Blocks = append(r.Blocks[:maxMessageBlocks-1], r.Blocks[len(r.Blocks)-1])
+		}
+		b.say(ctx, c, r)
+		return
+	}
+	arg := cc.Args[0].text
+	var target string
+	switch {
+	case strings.EqualFold(arg, "dm"):
+		target = digestDM
+	case channelMention.MatchString(arg):
+		target = channelMention.FindStringSubmatch(arg)[1]
+		if problem := b.checkDigestChannel(ctx, target); problem != "" {
+			b.sayError(ctx, c, badInput(usageDigest, problem))
+			return
+		}
+	default:
+		b.sayError(ctx, c, badInput(usageDigest, "pick the channel from Slack's #-list, like /coach digest #pm-coaching, or say dm"))
+		return
+	}
+	me, err = b.store.UpdatePerson(me, func(p *coach.Person) error { p.DigestChannel = target; return nil })
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	c.log.Info("digest channel set", "channel", target)
+	b.say(ctx, c, plainReply(":white_check_mark: "+b.digestTarget(me)))
+}
+
+// digestTarget says where a manager's digest goes.
+func (b *Bot) digestTarget(me coach.Person) string {
+	switch ch := b.digestChannel(me); ch {
+	case "":
+		return "Your digest comes to you as a direct message. Choose a channel with `/coach digest #channel`."
+	default:
+		return fmt.Sprintf("Your digest is posted in <#%s>. Change it with `/coach digest #channel` or `/coach digest dm`.", ch)
+	}
+}
+
+// digestChannel is where a manager's digest goes; "" means their DM.
+func (b *Bot) digestChannel(p coach.Person) string {
+	switch p.DigestChannel {
+	case digestDM:
+		return ""
+	case "":
+		return b.defaultDigest
+	}
+	return p.DigestChannel
+}
+
+// checkDigestChannel returns why the bot cannot post in a channel, or "".
+func (b *Bot) checkDigestChannel(ctx context.Context, id string) string {
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: id})
+	if err != nil {
+		if strings.Contains(err.Error(), "channel_not_found") {
+			return "I can't see that channel. If it is private, invite me first: /invite @microcoach"
+		}
+		return "I couldn't check that channel (" + err.Error() + "); nothing changed"
+	}
+	switch {
+	case ch.IsArchived:
+		return "that channel is archived"
+	case ch.IsPrivate && !ch.IsMember:
+		return "that channel is private and I'm not in it. Invite me first: /invite @microcoach"
+	}
+	return ""
+}
+
+// postDigest posts a manager's digest with its thread. When the chosen
+// channel refuses, the digest goes to the manager's DM with the reason.
+func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, meta slack.MsgOption) (string, string, error) {
+	statuses, err := b.teamStatuses(p.ID)
+	if err != nil {
+		return "", "", err
+	}
+	if len(statuses) == 0 {
+		return "", "", &ErrNotOwed{Reason: "no reports"}
+	}
+	v := buildDigest(b.model, statuses, b.now(), false)
+	target := b.digestChannel(p)
+	var problem string
+	if target != "" {
+		if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = target }); err != nil {
+			return "", "", err
+		}
+		ch, ts, err := b.postWithThread(ctx, target, v, meta)
+		if err == nil {
+			return ch, ts, nil
+		}
+		if _, limited := isRateLimited(err); limited {
+			return "", "", err
+		}
+		problem = err.Error()
+		b.log.Warn("digest channel refused; sending to the manager's DM", "manager", p.ID, "channel", target, "error", err)
+	}
+	dm, err := b.dmChannel(ctx, p)
+	if err != nil {
+		return "", "", notOwedOr(err)
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = dm }); err != nil {
+		return "", "", err
+	}
+	if problem != "" {
+		v.Top.Blocks = append([]slack.Block{section(fmt.Sprintf(":warning: I couldn't post your digest in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`. Here it is instead.", target, escape(problem)))}, v.Top.Blocks...)
+		if len(v.Top.Blocks) > maxMessageBlocks {
+			v.Top.Blocks = v.Top.Blocks[:maxMessageBlocks]
+		}
+	}
+	return b.postWithThread(ctx, dm, v, meta)
+}
+
+func (b *Bot) postWithThread(ctx context.Context, channel string, v digestView, meta slack.MsgOption) (string, string, error) {
+	ch, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(v.Top.Text, false), slack.MsgOptionBlocks(v.Top.Blocks...), meta)
+	if err != nil {
+		return "", "", err
+	}
+	for _, r := range v.Thread {
+		if _, _, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...), slack.MsgOptionTS(ts)); err != nil {
+			// The digest itself is out; a missing detail is logged, not resent.
+			b.log.Error("digest thread reply failed", "channel", ch, "ts", ts, "error", err)
+		}
+	}
+	return ch, ts, nil
 }

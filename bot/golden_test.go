@@ -91,3 +91,14 @@ var (
 	gNow  = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	model = coach.PMwheel()
 )
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func indexOf(s, sub string) int { return strings.Index(s, sub) }

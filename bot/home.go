@@ -133,14 +133,13 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		return st, err
 	}
 	st.Comparisons = coach.Compare(b.model, p.ID, p.Manager, ratings)
-	for i, c := range st.Comparisons {
+	for _, c := range st.Comparisons {
 		if c.Flagged() {
 			st.FlaggedGaps++
 		}
 		if c.Self != nil && c.Self.At.After(st.LastRating) {
 			st.LastRating = c.Self.At
 		}
-		_ = i
 	}
 	if big, ok := coach.BiggestGap(st.Comparisons); ok {
 		st.Biggest = &big
@@ -151,8 +150,28 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		return st, err
 	}
 	st.Challenge, _ = coach.CurrentChallenge(history)
+	st.Trend = coach.MonthlyAverage(ratings, p.ID, trendMonths, now)
+	if hasPlan {
+		choices, err := b.store.Colours(p.ID)
+		if err != nil {
+			return st, err
+		}
+		for _, t := range plan.Themes {
+			st.ColourHistory = append(st.ColourHistory, coach.ColourHistory(choices, t.ID, trendMonths, now))
+		}
+	}
+	st.Paused = p.Paused(now)
+	ds, err := b.store.Deliveries(p.ID, "")
+	if err != nil {
+		return st, err
+	}
+	resp := coach.ResponsivenessOf(ds, now.AddDate(0, -3, 0))
+	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
 	return st, nil
 }
+
+// trendMonths is how many months trends show.
+const trendMonths = 6
 
 func abs(n int) int {
 	if n < 0 {

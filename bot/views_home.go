@@ -157,8 +157,13 @@ func reportLine(model coach.Model, s coach.ReportStatus, now time.Time) string {
 		}
 		parts = append(parts, g)
 	}
+	if nonEmpty(s.Trend) {
+		parts = append(parts, "trend "+coach.SparklineGaps(s.Trend))
+	}
 	if s.Challenge != nil {
 		parts = append(parts, "challenge "+age(s.Challenge.At, now))
+	} else {
+		parts = append(parts, "no challenge")
 	}
 	if s.AnswerRate >= 0 {
 		parts = append(parts, fmt.Sprintf("answers %d%%", int(s.AnswerRate*100+0.5)))

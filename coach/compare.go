@@ -107,6 +107,11 @@ type ReportStatus struct {
 	AnswerRate  float64         // share of check-ins answered, 0..1; -1 when none were sent
 	Paused      bool
 	LastRating  time.Time
+	// Trend is the monthly average of the person's self-ratings, oldest
+	// first (0: no rating that month).
+	Trend []int
+	// ColourHistory is each theme's colour per month, in plan order.
+	ColourHistory [][]Colour
 }
 
 // Reasons a report needs attention, most urgent first.

@@ -20,6 +20,7 @@ type Store interface {
 	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
 	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
 	OpenDeliveries() ([]coach.Delivery, error)
+	Reports(manager string) ([]coach.Person, error)
 }
 
 // Outbox turns a delivery into a Slack message; the bot implements it.
@@ -63,10 +64,12 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // Config builds an Engine.
 type Config struct {
 	Nudge, Checkin, Refresh Schedule
-	Store                   Store
-	Outbox                  Outbox
-	Logger                  *slog.Logger
-	Clock                   Clock // for waits on Slack's Retry-After; default RealClock
+	// Digest is the managers' digest; the zero Schedule sends none.
+	Digest Schedule
+	Store  Store
+	Outbox Outbox
+	Logger *slog.Logger
+	Clock  Clock // for waits on Slack's Retry-After; default RealClock
 	// Workers is how many posts may be in flight at once; default 4.
 	Workers int
 	// ReminderAfter is how many working days an unanswered check-in waits
@@ -185,6 +188,17 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 	} else if hasPlan {
 		if err := owe(coach.CadenceRefresh, e.cfg.Refresh); err != nil {
 			return nil, err
+		}
+	}
+	if e.cfg.Digest.Spec != "" {
+		reports, err := e.cfg.Store.Reports(p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(reports) > 0 {
+			if err := owe(coach.CadenceDigest, e.cfg.Digest); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// One reminder for the latest check-in, if unanswered after N working
@@ -367,7 +381,10 @@ func (e *Engine) NextWake(now time.Time) time.Time {
 	}
 	for _, p := range people {
 		loc := p.Location()
-		for _, s := range []Schedule{e.cfg.Nudge, e.cfg.Checkin, e.cfg.Refresh} {
+		for _, s := range []Schedule{e.cfg.Nudge, e.cfg.Checkin, e.cfg.Refresh, e.cfg.Digest} {
+			if s.Spec == "" {
+				continue
+			}
 			if t := s.Next(now, loc); !t.IsZero() && t.Before(wake) {
 				wake = t
 			}

@@ -35,6 +35,7 @@ var (
 	bucketLedger      = []byte("ledger")       // person 0x00 cadence 0x00 period → coach.Delivery
 	bucketAnswers     = []byte("answers")      // person 0x00 id → coach.Answer
 	bucketColours     = []byte("colours")      // person 0x00 month 0x00 theme → coach.ColourChoice
+	bucketPreps       = []byte("preps")        // viewer 0x00 subject → unixnano of the last 1:1 agenda
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -111,7 +112,7 @@ func (db *DB) Check() error {
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 → 1: the first layout.
 	func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions, bucketLedger, bucketAnswers, bucketColours} {
+		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions, bucketLedger, bucketAnswers, bucketColours, bucketPreps} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -114,10 +114,10 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	b := bot.New(bot.Config{
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
-		Observer: h.observer,
+		Observer: h.observer, DigestChannel: cfg.DigestChannel,
 	})
 	engine := scheduler.New(scheduler.Config{
-		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh,
+		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: db, Outbox: outbox{b}, Clock: h.clock, MaxWake: h.maxWake,
 		Logger: log.With("component", "scheduler"),
 	})

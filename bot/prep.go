@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// agenda is a 1:1 agenda: what changed since the previous one.
+type agenda struct {
+	Subject  coach.Person
+	ForSelf  bool      // the person prepares their own side
+	Since    time.Time // zero: the first agenda
+	Colours  []string
+	Ratings  []string
+	Done     []string
+	Answers  []coach.Answer // shared ones (for the manager), or all (for the person)
+	Current  *coach.Challenge
+	Focus    coach.Area
+	Reason   string // why this area: a gap, or the lowest score
+	Asks     []string
+	Trends   []string
+	Response coach.Responsiveness
+}
+
+// prep builds a 1:1 agenda: /coach prep @person for a manager, /coach prep
+// for the person's own side. It goes to the asker's DM and is remembered,
+// so the next one starts from here.
+func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
+	subject, err := b.subject(ctx, c, cc, "/coach prep [@person]")
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	now := b.now()
+	since, _, err := b.store.LastPrep(c.user, subject.ID)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	a, err := b.buildAgenda(subject, subject.ID == c.user, since, now)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	b.dm(ctx, c.log, c.user, agendaReply(b.model, a, now))
+	if err := b.store.RecordPrep(c.user, subject.ID, now); err != nil {
+		c.log.Error("record prep", "error", err)
+	}
+	c.log.Info("agenda sent", "subject", subject.ID, "since", since)
+	if c.channel == "" || !strings.HasPrefix(c.channel, "D") {
+		b.say(ctx, c, plainReply(":memo: Your 1:1 agenda is in our DM."))
+	}
+}
+
+func (b *Bot) buildAgenda(subject coach.Person, forSelf bool, since, now time.Time) (agenda, error) {
+	a := agenda{Subject: subject, ForSelf: forSelf, Since: since}
+	changed := func(t time.Time) bool { return t.After(since) }
+
+	// Colour changes per theme.
+	plan, hasPlan, err := b.store.Plan(subject.ID)
+	if err != nil {
+		return a, err
+	}
+	choices, err := b.store.Colours(subject.ID)
+	if err != nil {
+		return a, err
+	}
+	if hasPlan {
+		for _, t := range plan.Themes {
+			var before, after *coach.ColourChoice
+			for i := range choices {
+				ch := &choices[i]
+				if ch.Theme != t.ID {
+					continue
+				}
+				if changed(ch.At) {
+					after = ch
+				} else {
+					before = ch
+				}
+			}
+			if after == nil {
+				continue
+			}
+			line := fmt.Sprintf("*%s*: %s", escape(t.Title), colourMark(after.Colour))
+			if before != nil && before.Colour != after.Colour {
+				line = fmt.Sprintf("*%s*: %s → %s", escape(t.Title), colourMark(before.Colour), colourMark(after.Colour))
+			}
+			if after.Note != "" {
+				line += " — “" + escape(truncate(after.Note, 200)) + "”"
+			}
+			a.Colours = append(a.Colours, line)
+		}
+		for _, t := range plan.Themes {
+			for _, x := range t.Actions {
+				if x.Done && changed(x.DoneAt) {
+					a.Done = append(a.Done, fmt.Sprintf("%s (%s)", escape(x.Text), escape(t.Title)))
+				}
+			}
+		}
+	}
+
+	// Rating changes and gaps.
+	ratings, err := b.store.Ratings(subject.ID, "")
+	if err != nil {
+		return a, err
+	}
+	cmp := coach.Compare(b.model, subject.ID, subject.Manager, ratings)
+	for _, c := range cmp {
+		var moved []string
+		for _, r := range []*coach.Rating{c.Self, c.Manager} {
+			if r != nil && changed(r.At) {
+				who := "self"
+				if !r.Self() {
+					who = "manager"
+				}
+				moved = append(moved, fmt.Sprintf("%s now %d", who, r.Score))
+			}
+		}
+		if len(moved) == 0 {
+			continue
+		}
+		line := fmt.Sprintf("*%s*: %s", escape(c.Area.Name), strings.Join(moved, ", "))
+		if c.HasGap {
+			line += " · gap " + signed(c.Gap)
+			if c.Flagged() {
+				line += " :triangular_flag_on_post:"
+			}
+		}
+		a.Ratings = append(a.Ratings, line)
+	}
+
+	// Answers: the person's own, or only those they shared.
+	answers, err := b.store.Answers(subject.ID)
+	if err != nil {
+		return a, err
+	}
+	for _, x := range answers {
+		if !forSelf && !x.Shared {
+			continue
+		}
+		if changed(x.At) || (x.Shared && changed(x.SharedAt)) {
+			a.Answers = append(a.Answers, x)
+		}
+	}
+
+	history, err := b.store.Challenges(subject.ID)
+	if err != nil {
+		return a, err
+	}
+	a.Current, _ = coach.CurrentChallenge(history)
+
+	// Three questions for the most disputed area, else the weakest.
+	if big, ok := coach.BiggestGap(cmp); ok && big.Flagged() {
+		a.Focus, a.Reason = big.Area, fmt.Sprintf("the biggest gap (%s)", signed(big.Gap))
+	} else {
+		a.Focus = b.weakestArea(subject.ID)
+		a.Reason = "the lowest self-rating"
+	}
+	for _, q := range b.questions.ForArea(a.Focus.ID, 3, coach.QuestionSeed(subject.ID)^uint64(now.Unix()/86400)) {
+		a.Asks = append(a.Asks, q.Render(a.Focus))
+	}
+
+	// Trends: monthly and quarterly, self and manager, for rated areas.
+	for _, c := range cmp {
+		if c.Self == nil && c.Manager == nil {
+			continue
+		}
+		self := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.ID, trendMonths, now)
+		line := fmt.Sprintf("%-22s self %s", truncate(c.Area.Name, 22), coach.SparklineGaps(self))
+		if subject.Manager != "" {
+			mgr := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.Manager, trendMonths, now)
+			line += "  mgr " + coach.SparklineGaps(mgr)
+		}
+		q := coach.QuarterlySeries(ratings, subject.ID, c.Area.ID, subject.ID, 4, now)
+		line += "  quarters " + coach.SparklineGaps(q)
+		a.Trends = append(a.Trends, line)
+	}
+	ds, err := b.store.Deliveries(subject.ID, "")
+	if err != nil {
+		return a, err
+	}
+	a.Response = coach.ResponsivenessOf(ds, now.AddDate(0, -3, 0))
+	return a, nil
+}
+
+func agendaReply(model coach.Model, a agenda, now time.Time) reply {
+	title := fmt.Sprintf("1:1 agenda — <@%s>", a.Subject.ID)
+	if a.ForSelf {
+		title = "Your side of the next 1:1"
+	}
+	since := "This is the first agenda, so it covers everything so far."
+	if !a.Since.IsZero() {
+		since = "What changed since the last agenda on " + slackDate(a.Since) + "."
+	}
+	blocks := []slack.Block{section("*" + title + "*"), contextBlock(since)}
+	add := func(head string, lines []string, empty string) {
+		if len(lines) == 0 {
+			if empty != "" {
+				blocks = append(blocks, section("*"+head+"*\n_"+empty+"_"))
+			}
+			return
+		}
+		blocks = append(blocks, chunkLines("*"+head+"*", lines)...)
+	}
+	add("Colours", a.Colours, "No colour changes.")
+	add("Ratings and gaps", a.Ratings, "No new ratings.")
+	add("Actions done", a.Done, "No actions ticked off.")
+	var answers []string
+	for _, x := range a.Answers {
+		q := x.Question
+		if q == "" {
+			q = x.QuestionID
+		}
+		ans := x.Text
+		if x.Emotion != "" {
+			ans = strings.TrimSpace(x.Emotion + " — " + x.Text)
+		}
+		answers = append(answers, fmt.Sprintf("_%s_\n> %s", escape(truncate(q, 200)), escape(truncate(ans, 500))))
+	}
+	answersHead := "Answers shared with you"
+	if a.ForSelf {
+		answersHead = "Your answers (private unless you share them)"
+	}
+	add(answersHead, answers, "None.")
+	if a.Current != nil {
+		blocks = append(blocks, section(fmt.Sprintf("*Next Bigger Challenge:* “%s” (%s)", escape(a.Current.Text), age(a.Current.At, now))))
+	} else {
+		blocks = append(blocks, section("*Next Bigger Challenge:* not set yet — worth agreeing on one."))
+	}
+	if len(a.Asks) > 0 {
+		var qs []string
+		for i, q := range a.Asks {
+			qs = append(qs, fmt.Sprintf("%d. %s", i+1, escape(q)))
+		}
+		blocks = append(blocks, section(fmt.Sprintf("*Questions to ask* — about %s, %s\n%s", escape(a.Focus.Name), a.Reason, strings.Join(qs, "\n"))))
+	}
+	if len(a.Trends) > 0 {
+		blocks = append(blocks, section(truncate("*Trends* (monthly, last "+fmt.Sprint(trendMonths)+"; quarters, last 4)\n```"+escape(strings.Join(a.Trends, "\n"))+"```", 3000)))
+	}
+	if rate := a.Response.Rate(); rate >= 0 {
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Answered %d of %d check-ins and questions in the last three months (%d%%).", a.Response.Answered, a.Response.Sent, int(rate*100+0.5))))
+	}
+	if len(blocks) > maxMessageBlocks {
+		blocks = blocks[:maxMessageBlocks]
+	}
+	return reply{Text: title, Blocks: blocks}
+}
