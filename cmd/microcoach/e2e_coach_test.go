@@ -174,9 +174,24 @@ func TestPlanOwnedByThePM(t *testing.T) {
 	mustContain(t, h.slash(maya, "/coach", "plan @ana"), "read-only", "Problem briefs", "Write three problem briefs")
 	mustContain(t, h.slash(bob, "/coach", "plan @ana"), refusal)
 
-	// Editing while the plan changed elsewhere: detected, not overwritten.
+	// Editing while the plan changed elsewhere (an action ticked on the
+	// Home tab): detected and refused, not silently overwritten.
 	h.slash(ana, "/coach", "plan")
 	stale := h.lastModal(ana)
+	home, ok := h.emu.Home(ana.ID)
+	if !ok {
+		t.Fatal("no Home published after saving the plan")
+	}
+	n = h.emu.SeenCount(ana.ID)
+	if err := h.emu.Select(ctx, ana.ID, slackemu.InView(home.ID), "microcoach.actions_done~t1", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSeen(ana, n, func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "Write three problem briefs") })
+	conflict, err := h.emu.SubmitView(ctx, ana.ID, stale.ID, planValues("Overwrite everything",
+		[3]string{"agile", "Something else", "Other things"}))
+	if err != nil || conflict.ResponseAction != "errors" || !strings.Contains(conflict.Errors["plan.headline"], "changed elsewhere") {
+		t.Fatalf("stale edit: %+v %v", conflict, err)
+	}
 	h.emu.CloseView(ctx, ana.ID, stale.ID)
 	h.slash(ana, "/coach", "plan")
 	fresh := h.lastModal(ana)
@@ -189,18 +204,15 @@ func TestPlanOwnedByThePM(t *testing.T) {
 		t.Fatalf("fresh submit: %+v %v", res, err)
 	}
 	h.waitSeen(ana, n, slackemu.Containing("Updated your plan"))
-	if p, _, _ := h.dbPeek(ana.ID); p != "Strategist by summer" {
-		t.Fatalf("headline %q", p)
-	}
-}
-
-// dbPeek stops microcoach, reads ana's plan headline, and starts it again.
-func (h *harness) dbPeek(owner string) (string, int, error) {
 	db := h.db()
-	p, _, err := db.Plan(owner)
-	db.Close()
-	h.start()
-	return p.Headline, p.Version, err
+	p, _, _ := db.Plan(ana.ID)
+	if p.Headline != "Strategist by summer" || p.Version != 3 {
+		t.Fatalf("plan = %q v%d, want the fresh edit as v3", p.Headline, p.Version)
+	}
+	hist, _ := db.PlanHistory(ana.ID)
+	if len(hist) != 3 || !strings.Contains(strings.Join(hist[1].Changes, ";"), `done "Write three problem briefs"`) {
+		t.Fatalf("history = %+v", hist)
+	}
 }
 
 func TestHomeTab(t *testing.T) {
