@@ -318,17 +318,27 @@ var errNoOpenQuestion = errors.New("no open question")
 // no written answer yet: a DM reply answers it.
 func (b *Bot) openQuestion(person string, now time.Time) (coach.Delivery, error) {
 	var best coach.Delivery
+	var bestAt time.Time
 	for _, cad := range []coach.Cadence{coach.CadenceNudge, coach.CadenceQuestion} {
 		ds, err := b.store.Deliveries(person, cad)
 		if err != nil {
 			return coach.Delivery{}, err
 		}
 		for _, d := range ds {
-			if d.QuestionID == "" || d.State != coach.DeliverySent || now.Sub(d.SentAt) > 7*24*time.Hour {
+			// An attempted delivery counts too: the reply can arrive
+			// before the ledger has recorded the post as sent.
+			if d.QuestionID == "" || (d.State != coach.DeliverySent && d.State != coach.DeliveryAttempted) {
 				continue
 			}
-			if d.SentAt.After(best.SentAt) {
-				best = d
+			at := d.SentAt
+			if at.IsZero() {
+				at = d.Attempt
+			}
+			if now.Sub(at) > 7*24*time.Hour {
+				continue
+			}
+			if at.After(bestAt) {
+				best, bestAt = d, at
 			}
 		}
 	}

@@ -13,18 +13,24 @@ const (
 	usageNudges = "/coach nudges tue 14:00 · /coach nudges off · /coach nudges on"
 )
 
-// me returns the caller's record, enrolling them (with their time zone,
-// when Slack tells it) if they are new.
+// me returns the caller's record, enrolling them on first use. It also
+// keeps their time zone current: cadences run in it, and people travel.
+// users.info answers are cached, so this costs a read most of the time.
 func (b *Bot) me(ctx context.Context, c call) (coach.Person, error) {
 	p, found, err := b.store.Person(c.user)
-	if err != nil || found {
+	if err != nil {
 		return p, err
 	}
-	base := c.person(b)
-	if u, err := b.users.get(ctx, c.user); err == nil {
-		base.TZ = u.TZ
+	tz := p.TZ
+	if u, err := b.users.get(ctx, c.user); err == nil && u.TZ != "" {
+		tz = u.TZ
 	}
-	return b.store.Enroll(base)
+	if found && tz == p.TZ {
+		return p, nil
+	}
+	base := c.person(b)
+	base.TZ = tz
+	return b.store.UpdatePerson(base, func(x *coach.Person) error { x.TZ = tz; return nil })
 }
 
 func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {

@@ -72,6 +72,10 @@ func (b *Bot) sayError(ctx context.Context, c call, err error) {
 
 func (b *Bot) onSlash(ctx context.Context, log *slog.Logger, cmd slack.SlashCommand) {
 	c := call{log: log, user: cmd.UserID, userName: cmd.UserName, responseURL: cmd.ResponseURL, triggerID: cmd.TriggerID, channel: cmd.ChannelID}
+	if _, err := b.me(ctx, c); err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
 	switch cmd.Command {
 	case "/rate":
 		b.rate(ctx, c, cmd.Text)

@@ -165,6 +165,16 @@ func (h *harness) slash(user slackemu.User, command, text string) string {
 	return s.Text()
 }
 
+// command types a slash command and returns once it was acked, for
+// commands whose answer arrives as a DM rather than a reply.
+func (h *harness) command(user slackemu.User, command, text string) {
+	h.t.Helper()
+	res, err := h.emu.Slash(ctxT(h.t), user.ID, command, text)
+	if err != nil || !res.Acked {
+		h.t.Fatalf("%s %s: %+v %v", command, text, res, err)
+	}
+}
+
 // waitSeen waits for something the person sees after n earlier things.
 func (h *harness) waitSeen(user slackemu.User, n int, match func(slackemu.Seen) bool) slackemu.Seen {
 	h.t.Helper()
