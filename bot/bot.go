@@ -50,6 +50,7 @@ type Store interface {
 	Submitted(id string) (bool, error)
 
 	UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error)
+	SetDMChannel(person, channel string) error
 	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
 	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
 	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)

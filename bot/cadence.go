@@ -79,17 +79,25 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if d.Cadence == coach.CadenceDigest {
 		return b.postDigest(ctx, p, d, meta)
 	}
-	ch, err := b.dmChannel(ctx, p)
-	if err != nil {
-		return "", "", notOwedOr(err)
-	}
 	r, err := b.compose(ctx, p, d)
 	if err != nil {
 		return "", "", err
 	}
-	_, ts, err := b.api.PostMessageContext(ctx, ch, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...), meta)
+	// Posting to the user id lands in the app's DM without a
+	// conversations.open call (tier 3: 50 a minute would throttle a
+	// fan-out); the answer says which channel that is.
+	target := p.DMChannel
+	if target == "" {
+		target = p.ID
+	}
+	ch, ts, err := b.api.PostMessageContext(ctx, target, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...), meta)
 	if err != nil {
 		return "", "", notOwedOr(err)
+	}
+	if p.DMChannel != ch {
+		if err := b.store.SetDMChannel(p.ID, ch); err != nil {
+			b.log.Error("remember DM channel", "person", p.ID, "error", err)
+		}
 	}
 	return ch, ts, nil
 }
@@ -113,10 +121,11 @@ func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool,
 	}
 	channel := d.Channel // where a digest was being posted
 	if channel == "" {
-		channel = p.DMChannel
-	}
-	if channel == "" {
-		return "", "", false, nil
+		// A crash may have come between the post and remembering its
+		// channel: open the DM to look.
+		if channel, err = b.dmChannel(ctx, p); err != nil {
+			return "", "", false, err
+		}
 	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true}
 	if !d.Attempt.IsZero() {

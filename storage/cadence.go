@@ -324,3 +324,23 @@ func (db *DB) LatestColours(person string) (map[string]coach.Colour, error) {
 	}
 	return out, nil
 }
+
+// SetDMChannel remembers the app's DM channel with a person. Concurrent
+// calls are merged into few transactions (bbolt's Batch): a fan-out learns
+// thousands of channels at once.
+func (db *DB) SetDMChannel(person, channel string) error {
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPeople)
+		var p coach.Person
+		found, err := getJSON(b, []byte(person), &p)
+		if err != nil || !found || p.DMChannel == channel {
+			return err
+		}
+		p.DMChannel = channel
+		return putJSON(b, []byte(person), p)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: DM channel of %s: %w", person, err)
+	}
+	return nil
+}
