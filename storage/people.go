@@ -167,3 +167,20 @@ func (db *DB) Reports(manager string) ([]coach.Person, error) {
 	}
 	return out, nil
 }
+
+// EnrollAll stores many new people in one transaction (seeding, imports,
+// benchmarks). People already known are left as they are.
+func (db *DB) EnrollAll(ps []coach.Person) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, p := range ps {
+			if _, err := enroll(tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: enroll %d people: %w", len(ps), err)
+	}
+	return nil
+}

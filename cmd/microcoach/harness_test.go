@@ -45,7 +45,7 @@ func (s *syncBuffer) String() string {
 // harness runs the real microcoach (the same run that main calls) against
 // a local Slack.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	emu    *slackemu.Server
 	dbPath string
 	env    map[string]string
@@ -56,7 +56,7 @@ type harness struct {
 
 // newHarness starts a local Slack with the test people and microcoach
 // connected to it. env overrides settings.
-func newHarness(t *testing.T, opts slackemu.Options, env map[string]string) *harness {
+func newHarness(t testing.TB, opts slackemu.Options, env map[string]string) *harness {
 	t.Helper()
 	emu := slackemu.New(opts)
 	if err := emu.Start(); err != nil {
@@ -139,7 +139,7 @@ func (h *harness) restart() {
 	h.start()
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
