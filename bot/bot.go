@@ -53,6 +53,7 @@ type Store interface {
 	SetDMChannel(person, channel string) error
 	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
 	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
+	DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error)
 	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
 	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
 	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)

@@ -114,13 +114,17 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		return st, err
 	}
 	st.HasPlan = hasPlan
+	var choices []coach.ColourChoice
 	if hasPlan {
 		st.PlanOverdue = plan.Overdue(now)
-		st.Colours = make([]coach.Colour, len(plan.Themes))
-		latest, err := b.store.LatestColours(p.ID)
-		if err != nil {
+		if choices, err = b.store.Colours(p.ID); err != nil {
 			return st, err
 		}
+		latest := map[string]coach.Colour{}
+		for _, c := range choices { // oldest month first: later ones win
+			latest[c.Theme] = c.Colour
+		}
+		st.Colours = make([]coach.Colour, len(plan.Themes))
 		for i, t := range plan.Themes {
 			st.Colours[i] = latest[t.ID]
 			if latest[t.ID] == coach.Red {
@@ -152,20 +156,17 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	st.Challenge, _ = coach.CurrentChallenge(history)
 	st.Trend = coach.MonthlyAverage(ratings, p.ID, trendMonths, now)
 	if hasPlan {
-		choices, err := b.store.Colours(p.ID)
-		if err != nil {
-			return st, err
-		}
 		for _, t := range plan.Themes {
 			st.ColourHistory = append(st.ColourHistory, coach.ColourHistory(choices, t.ID, trendMonths, now))
 		}
 	}
 	st.Paused = p.Paused(now)
-	ds, err := b.store.Deliveries(p.ID, "")
+	since := now.AddDate(0, -3, 0)
+	ds, err := b.store.DeliveriesSince(p.ID, since)
 	if err != nil {
 		return st, err
 	}
-	resp := coach.ResponsivenessOf(ds, now.AddDate(0, -3, 0))
+	resp := coach.ResponsivenessOf(ds, since)
 	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
 	return st, nil
 }

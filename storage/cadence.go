@@ -344,3 +344,40 @@ func (db *DB) SetDMChannel(person, channel string) error {
 	}
 	return nil
 }
+
+// DeliveriesSince returns a person's ledger entries whose period starts at
+// or after since, any cadence. Periods named by date sort by time, so each
+// cadence's range is found with a seek instead of reading a year of
+// entries; entries with other period names (@every slots) are included.
+func (db *DB) DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error) {
+	var out []coach.Delivery
+	from := since.UTC().Format("2006-01-02T15:04")
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bucketLedger).Cursor()
+		prefix := joinKey(person, "")
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+			// k is person 0x00 cadence 0x00 period: jump to this cadence's
+			// first period at or after since.
+			rest := k[len(prefix):]
+			i := bytes.IndexByte(rest, 0)
+			if i < 0 {
+				k, _ = cur.Next()
+				continue
+			}
+			cadence := append(append([]byte(nil), k[:len(prefix)+i]...), 0)
+			var v []byte
+			for k, v = cur.Seek(append(append([]byte(nil), cadence...), from...)); k != nil && bytes.HasPrefix(k, cadence); k, v = cur.Next() {
+				var d coach.Delivery
+				if err := json.Unmarshal(v, &d); err != nil {
+					return fmt.Errorf("decode delivery %q: %w", k, err)
+				}
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of %s since %s: %w", person, from, err)
+	}
+	return out, nil
+}

@@ -132,3 +132,32 @@ func TestUpdatePlan(t *testing.T) {
 		t.Fatalf("history = %+v", h)
 	}
 }
+
+func TestDeliveriesSince(t *testing.T) {
+	db := openTest(t)
+	var ds []coach.Delivery
+	for w := range 10 {
+		at := t0.AddDate(0, 0, 7*w)
+		ds = append(ds, coach.Delivery{Person: "U1", Cadence: coach.CadenceNudge, Period: at.Format("2006-01-02T15:04"), Due: at})
+		if w%4 == 0 {
+			ds = append(ds, coach.Delivery{Person: "U1", Cadence: coach.CadenceCheckin, Period: at.Format("2006-01-02T15:04"), Due: at})
+		}
+	}
+	ds = append(ds, coach.Delivery{Person: "U10", Cadence: coach.CadenceNudge, Period: t0.AddDate(0, 0, 70).Format("2006-01-02T15:04")})
+	if _, err := db.QueueDeliveries(ds); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.DeliveriesSince("U1", t0.AddDate(0, 0, 49))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nudges of weeks 7, 8, 9 and the check-in of week 8; nothing of U10.
+	if len(got) != 4 {
+		t.Fatalf("got %d entries: %+v", len(got), got)
+	}
+	for _, d := range got {
+		if d.Person != "U1" || d.Due.Before(t0.AddDate(0, 0, 49)) {
+			t.Errorf("unexpected entry %+v", d)
+		}
+	}
+}
