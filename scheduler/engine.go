@@ -70,7 +70,9 @@ type Config struct {
 	Outbox Outbox
 	Logger *slog.Logger
 	Clock  Clock // for waits on Slack's Retry-After; default RealClock
-	// Workers is how many posts may be in flight at once; default 4.
+	// Workers is how many posts may be in flight at once; default 16.
+	// Posts wait mostly on the network and on batched ledger writes, so
+	// more workers than cores keep a fan-out at Slack's pace.
 	Workers int
 	// ReminderAfter is how many working days an unanswered check-in waits
 	// for its one reminder; default 2.
@@ -100,7 +102,7 @@ func New(cfg Config) *Engine {
 		cfg.Clock = RealClock{}
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+		cfg.Workers = 16
 	}
 	if cfg.ReminderAfter <= 0 {
 		cfg.ReminderAfter = 2

@@ -32,10 +32,11 @@ func (db *DB) People() ([]coach.Person, error) {
 
 // UpdatePerson changes one person's record in one transaction, enrolling
 // them first if needed (with base as the new record). fn returning an
-// error changes nothing.
+// error changes nothing. Concurrent calls are merged into few transactions
+// (bbolt's Batch), so fn may run more than once and must only set fields.
 func (db *DB) UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error) {
 	var out coach.Person
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		p, err := enroll(tx, base)
 		if err != nil {
 			return err
