@@ -219,7 +219,7 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 			log.Error("event with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
 			return
 		}
-		log = log.With("event_type", ev.InnerEvent.Type)
+		log = log.With("event_type", ev.InnerEvent.Type, "event_id", eventID(ev), "user", eventUser(ev))
 		if evt.Request.RetryAttempt > 0 {
 			log = log.With("retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
 		}
@@ -231,7 +231,7 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			b.ack(log, sm, evt.Request, nil)
 		}
-		log.Warn("undecodable envelope", "error", evt.Data)
+		log.Warn("undecodable envelope", "error", causeOf(evt.Data))
 	case socketmode.EventTypeConnecting:
 		b.observer.Connection(false)
 		log.Info("socket mode connecting")
@@ -249,7 +249,7 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 	case socketmode.EventTypeInvalidAuth:
 		log.Error("socket mode: the app-level token was refused")
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
-		log.Warn("socket mode error", "type", evt.Type, "error", evt.Data)
+		log.Warn("socket mode error", "type", evt.Type, "error", causeOf(evt.Data))
 	default:
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			b.ack(log, sm, evt.Request, nil)
@@ -312,13 +312,15 @@ func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string,
 
 // dm posts a message in the app's DM with a person.
 func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r reply) {
-	_, _, err := b.api.PostMessageContext(ctx, userID,
+	ch, ts, err := b.api.PostMessageContext(ctx, userID,
 		slack.MsgOptionText(r.Text, false),
 		slack.MsgOptionBlocks(r.Blocks...),
 	)
 	if err != nil {
 		log.Error("direct message failed", "to", userID, "error", err)
+		return
 	}
+	log.Info("direct message sent", "to", userID, "channel", ch, "ts", ts)
 }
 
 // fail logs an error that is not the person's fault and tells them.

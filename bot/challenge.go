@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,14 +79,30 @@ func (b *Bot) showChallenge(ctx context.Context, c call, subject string) {
 	b.say(ctx, c, challengeHistoryReply(subject, c.user, history))
 }
 
-func (b *Bot) acceptChallenge(ctx context.Context, c call, id uint64) {
+func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionCallback, id uint64) {
 	ch, err := b.store.AcceptChallenge(c.user, id, b.now())
+	if errors.Is(err, coach.ErrNoProposal) {
+		// Clicked twice, or a newer proposal replaced it: say which.
+		if history, herr := b.store.Challenges(c.user); herr == nil {
+			for _, h := range history {
+				if h.ID == id && h.Status == coach.ChallengeAccepted {
+					b.updateMessage(ctx, c, cb, plainReply(fmt.Sprintf(":white_check_mark: You accepted this Next Bigger Challenge: “%s”", escape(h.Text))))
+					return
+				}
+			}
+		}
+	}
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
 	c.log.Info("challenge accepted", "challenge_id", id)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", escape(ch.Text))))
+	accepted := plainReply(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", escape(ch.Text)))
+	if cb.Container.MessageTs != "" {
+		b.updateMessage(ctx, c, cb, accepted)
+	} else {
+		b.say(ctx, c, accepted)
+	}
 	b.dm(ctx, c.log, ch.By, plainReply(fmt.Sprintf("<@%s> accepted the Next Bigger Challenge you proposed: “%s”", c.user, escape(ch.Text))))
 	b.refreshHomes(ctx, c.log, c.user)
 }

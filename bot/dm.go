@@ -20,7 +20,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		log.Debug("message ignored", "subtype", e.SubType, "bot_id", e.BotID)
 		return
 	}
-	c := call{log: log.With("user", e.User), user: e.User}
+	c := call{log: log, user: e.User} // the envelope's log line names the user
 	text := strings.TrimSpace(e.Text)
 	if text == "" {
 		return
@@ -44,7 +44,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		Person: e.User, QuestionID: d.QuestionID, Question: q.Text, Text: text, At: now, EventID: eventID, Delivery: d.Key(),
 	}, &d)
 	if errors.Is(err, coach.ErrDuplicate) {
-		c.log.Info("event delivered again; answer already saved", "event_id", eventID)
+		c.log.Info("event delivered again; answer already saved")
 		return
 	}
 	if err != nil {
@@ -52,7 +52,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		return
 	}
 	// Never log the answer's text: it is private.
-	c.log.Info("answer saved", "answer_id", ans.ID, "question", d.QuestionID, "event_id", eventID)
+	c.log.Info("answer saved", "answer_id", ans.ID, "question", d.QuestionID)
 	if err := b.api.AddReactionContext(ctx, "white_check_mark", slack.NewRefToMessage(e.Channel, e.TimeStamp)); err != nil {
 		c.log.Warn("reaction failed", "error", err)
 	}

@@ -16,7 +16,7 @@ func (b *Bot) onEvent(ctx context.Context, log *slog.Logger, ev slackevents.Even
 		if e.Tab != "home" {
 			return
 		}
-		b.publishHome(ctx, log.With("user", e.User), e.User)
+		b.publishHome(ctx, log, e.User)
 	default:
 		log.Debug("event ignored")
 	}

@@ -67,7 +67,7 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 			c.log.Warn("challenge id unreadable", "value", a.Value)
 			return
 		}
-		b.acceptChallenge(ctx, c, id)
+		b.acceptChallenge(ctx, c, cb, id)
 	case ActionEditChallenge:
 		b.openChallengeModal(ctx, c, a.Value)
 	case ActionReportDetails:

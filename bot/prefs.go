@@ -50,7 +50,7 @@ func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("paused", "until", until)
-	b.say(ctx, c, pauseReply(slackDate(until.Add(-1))))
+	b.say(ctx, c, pauseReply(until))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -132,6 +132,7 @@ func (b *Bot) question(ctx context.Context, c call) {
 	}); err != nil {
 		c.log.Error("record question", "error", err)
 	}
+	c.log.Info("delivered", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "channel", ch, "ts", ts)
 	if c.channel != ch {
 		b.say(ctx, c, plainReply(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
 	}

@@ -58,7 +58,7 @@ func (b *Bot) checkUser(ctx context.Context, m mention) (coach.Person, error) {
 	case u.Deleted:
 		return coach.Person{}, badInput(usageTeam, fmt.Sprintf("%s has been deactivated in this workspace", "@"+u.Name))
 	}
-	return coach.Person{ID: u.ID, Name: displayName(u), EnrolledAt: b.now()}, nil
+	return coach.Person{ID: u.ID, Name: displayName(u), EnrolledAt: b.now(), TZ: u.TZ}, nil
 }
 
 func (b *Bot) teamAdd(ctx context.Context, c call, args []token) {

@@ -71,13 +71,21 @@ func arrow(d coach.Direction) string {
 
 // errorReply shows bad input: what was wrong and the right form.
 func errorReply(e *inputError) reply {
-	text := ":warning: " + escape(e.Problem)
+	text := ":warning: " + escape(capitalize(e.Problem))
 	blocks := []slack.Block{section(text)}
 	if e.Usage != "" {
 		blocks = append(blocks, contextBlock("Usage: `"+escape(e.Usage)+"`"))
 		text += "\nUsage: " + escape(e.Usage)
 	}
 	return reply{Text: text, Blocks: blocks}
+}
+
+// capitalize starts a sentence with a capital letter.
+func capitalize(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }
 
 // failureReply tells a person their request failed on our side.

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -34,7 +35,7 @@ func nudgeAnsweredReply(action string, choice string) reply {
 	case ActionNudgeSnooze:
 		text = fmt.Sprintf(":zzz: Snoozed: %s. No nudge next week; back the week after.", escape(action))
 	default:
-		text = fmt.Sprintf(":hourglass_flowing_sand: *Not yet:* %s — it stays on your plan. What's one small step you could take?", escape(action))
+		text = fmt.Sprintf(":hourglass_flowing_sand: *Not yet:* %s — no problem, it stays on your plan. Even a small first step this week counts.", escape(action))
 	}
 	return reply{Text: text, Blocks: []slack.Block{section(text)}}
 }
@@ -151,7 +152,7 @@ func refreshReply(model coach.Model, ref deliveryRef, p coach.Plan, decided map[
 				open++
 			}
 		}
-		line := fmt.Sprintf("*%s* · %s — %d of %d actions done", escape(t.Title), escape(model.AreaName(t.Area)), len(t.Actions)-open, len(t.Actions))
+		line := fmt.Sprintf("*%s* · %s — %d of %s done", escape(t.Title), escape(model.AreaName(t.Area)), len(t.Actions)-open, plural(len(t.Actions), "action"))
 		if d, ok := decided[t.ID]; ok {
 			line += "\n" + d
 			blocks = append(blocks, section(truncate(line, 3000)))
@@ -187,9 +188,18 @@ func colourNoteModal(themeTitle string, ref string, initial string) modalView {
 	}
 }
 
-func pauseReply(until string) reply {
-	text := fmt.Sprintf(":double_vertical_bar: Paused until %s. No nudges, check-ins or reminders until then, and nobody will see you as silent. `/coach resume` to come back early.", until)
+func pauseReply(until time.Time) reply {
+	when := fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", until.Unix(), until.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
+	text := fmt.Sprintf(":double_vertical_bar: Paused until %s. Nothing is sent until then — nudges and check-ins that fall in the pause are skipped, not saved up — and nobody will see you as silent. `/coach resume` to come back early.", when)
 	return plainReply(text)
+}
+
+// plural says "1 action", "3 actions".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func nudgesReply(spec string, off bool) reply {

@@ -57,7 +57,7 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 	if preview {
 		title = "Team digest (preview)"
 	}
-	summary := fmt.Sprintf("%d reports · %d need your attention · %d paused · %s", len(reports), len(attention), len(paused), slackDate(now))
+	summary := fmt.Sprintf("%s · %s your attention · %d paused · %s", plural(len(reports), "report"), needCount(len(attention)), len(paused), slackDate(now))
 	var v digestView
 	if len(reports) == 0 {
 		text := "*" + title + "*\nYou have no reports in microcoach yet. Add the people you coach with `/coach team add @person`."

@@ -147,8 +147,6 @@ func reportLine(model coach.Model, s coach.ReportStatus, now time.Time) string {
 			dots.WriteString(colourDot(c))
 		}
 		parts = append(parts, dots.String())
-	} else {
-		parts = append(parts, "no plan")
 	}
 	if s.Biggest != nil {
 		g := fmt.Sprintf("gap %s %s", escape(s.Biggest.Area.Name), signed(s.Biggest.Gap))
@@ -188,7 +186,7 @@ func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, 
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
 		header(fmt.Sprintf("Your team (%d)", len(reports))),
-		contextBlock(fmt.Sprintf("Worst first. %d need your attention. Markers are each plan theme's latest colour: :large_green_circle: green on track · :large_yellow_circle: yellow some progress · :red_circle: red stuck · :white_circle: not checked in.", attention)),
+		contextBlock(fmt.Sprintf("Worst first. %s your attention. Markers are each plan theme's latest colour: :large_green_circle: green on track · :large_yellow_circle: yellow some progress · :red_circle: red stuck · :white_circle: not checked in.", needCount(attention))),
 	}
 	room := budget - len(blocks)
 	withButtons := len(reports)
@@ -271,4 +269,12 @@ func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, col
 		Close:      plain("Close"),
 		Blocks:     slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// needCount says "1 needs", "3 need".
+func needCount(n int) string {
+	if n == 1 {
+		return "1 needs"
+	}
+	return fmt.Sprintf("%d need", n)
 }

@@ -130,8 +130,11 @@ func (s ReportStatus) Reasons(now time.Time) []string {
 	if s.GapWidened {
 		out = append(out, "a gap that widened")
 	}
-	if s.Unanswered >= 2 {
+	switch {
+	case s.Unanswered >= 2:
 		out = append(out, "no answer to the last "+itoa(s.Unanswered)+" check-ins")
+	case s.AnswerRate == 0 && s.Unanswered == 1:
+		out = append(out, "no answers lately")
 	}
 	if s.PlanOverdue {
 		out = append(out, "plan past its horizon")
@@ -153,8 +156,11 @@ func (s ReportStatus) Attention(now time.Time) int {
 	if s.GapWidened {
 		score += 60
 	}
-	if s.Unanswered >= 2 {
+	switch {
+	case s.Unanswered >= 2:
 		score += 40 + 5*s.Unanswered
+	case s.AnswerRate == 0 && s.Unanswered == 1:
+		score += 20
 	}
 	if s.PlanOverdue {
 		score += 30

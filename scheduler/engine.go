@@ -158,7 +158,9 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 	var out []coach.Delivery
 	owe := func(c coach.Cadence, s Schedule) error {
 		last, ok := s.Last(now, sinceFor(c, s, now, loc), loc)
-		if !ok || !last.After(p.EnrolledAt) {
+		// Occurrences before enrolment, or inside a pause, are skipped, not
+		// saved up for the pause's end.
+		if !ok || !last.After(p.EnrolledAt) || last.Before(p.PausedUntil) {
 			return nil
 		}
 		if c == coach.CadenceNudge && last.Before(p.SnoozedUntil) {

@@ -263,3 +263,16 @@ func TestEveryScheduleFiresEachSlot(t *testing.T) {
 		t.Fatalf("%d nudges in 20 s of @every 5s, want 4: %v", n, f.out.order)
 	}
 }
+
+func TestPauseSkipsRatherThanDefers(t *testing.T) {
+	f := newFixture(t)
+	// Paused until Monday 11:00: the 09:30 nudge fell inside the pause and
+	// is not sent when the pause ends.
+	f.person(t, coach.Person{ID: "U1", PausedUntil: time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC)})
+	f.tick(t, time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	f.tick(t, time.Date(2026, 11, 23, 11, 1, 0, 0, time.UTC))
+	f.tick(t, time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC))
+	if got := f.out.order; len(got) != 1 || got[0] != "U1/nudge/2026-11-30T09:30" {
+		t.Fatalf("posts = %v, want only the next week's nudge", got)
+	}
+}

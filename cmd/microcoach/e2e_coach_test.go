@@ -186,7 +186,9 @@ func TestPlanOwnedByThePM(t *testing.T) {
 	if err := h.emu.Select(ctx, ana.ID, slackemu.InView(home.ID), "microcoach.actions_done~t1", "a1"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitSeen(ana, n, func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "Write three problem briefs") })
+	h.waitSeen(ana, n, func(s slackemu.Seen) bool {
+		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "Write three problem briefs")
+	})
 	conflict, err := h.emu.SubmitView(ctx, ana.ID, stale.ID, planValues("Overwrite everything",
 		[3]string{"agile", "Something else", "Other things"}))
 	if err != nil || conflict.ResponseAction != "errors" || !strings.Contains(conflict.Errors["plan.headline"], "changed elsewhere") {

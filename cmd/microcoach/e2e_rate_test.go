@@ -33,16 +33,16 @@ func TestRateBadInputChangesNothing(t *testing.T) {
 		text string
 		want []string
 	}{
-		{"plnning 7", []string{`unknown area "plnning" — did you mean planning?`, "Usage: `/rate <area> <1-10> [note]`"}},
+		{"plnning 7", []string{`Unknown area "plnning" — did you mean planning?`, "Usage: `/rate <area> <1-10> [note]`"}},
 		{"p 7", []string{`"p" could be problem-understanding, planning or personal-growth`}},
-		{"marketing 7", []string{`unknown area "marketing"`, "areas are problem-understanding"}},
-		{"planning", []string{"add a score from 1 to 10"}},
-		{"planning 0", []string{"score must be a whole number from 1 to 10", `"0"`}},
+		{"marketing 7", []string{`Unknown area "marketing"`, "areas are problem-understanding"}},
+		{"planning", []string{"Add a score from 1 to 10"}},
+		{"planning 0", []string{"Score must be a whole number from 1 to 10", `"0"`}},
 		{"planning 11", []string{"whole number from 1 to 10", `"11"`}},
 		{"planning 7.5", []string{`"7.5"`}},
 		{"planning seven", []string{`"seven"`}},
 		{"planning great 7", []string{`"great"`}},
-		{"planning 7 " + strings.Repeat("x", 5000), []string{"the note is 5000 characters long; keep it to 1000 or fewer (nothing was saved)"}},
+		{"planning 7 " + strings.Repeat("x", 5000), []string{"The note is 5000 characters long; keep it to 1000 or fewer (nothing was saved)"}},
 		{"planning 7 bell\x07", []string{"control character"}},
 		{"@ghost planning 7", []string{"I can't find @ghost"}},
 		{"@bob planning 7", []string{"You can only see or change your own coaching data"}},
@@ -52,7 +52,7 @@ func TestRateBadInputChangesNothing(t *testing.T) {
 		mustContain(t, got, tc.want...)
 	}
 	got := h.slash(ana, "/coach", "hlep")
-	mustContain(t, got, `unknown command "hlep" — did you mean /coach help?`)
+	mustContain(t, got, `Unknown command "hlep" — did you mean /coach help?`)
 	got = h.slash(ana, "/coach", "")
 	mustContain(t, got, "/rate <area> <1-10> [note]", "/coach plan", "/coach team")
 

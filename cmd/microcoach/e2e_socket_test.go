@@ -51,8 +51,8 @@ func TestReconnects(t *testing.T) {
 	}
 }
 
-// runOnce runs microcoach with env and returns its error and what it logged.
-func runOnce(t *testing.T, env map[string]string) (error, string) {
+// runOnce runs microcoach with env and returns what it logged and its error.
+func runOnce(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
 	for k, v := range env {
 		t.Setenv(k, v)
@@ -61,7 +61,7 @@ func runOnce(t *testing.T, env map[string]string) (error, string) {
 	defer cancel()
 	var out, logs bytes.Buffer
 	err := run(ctx, []string{"serve"}, &out, &logs)
-	return err, logs.String()
+	return logs.String(), err
 }
 
 func TestRefusedTokensExitTwo(t *testing.T) {
@@ -86,7 +86,7 @@ func TestRefusedTokensExitTwo(t *testing.T) {
 			for k, v := range base {
 				env[k] = v
 			}
-			err, logs := runOnce(t, env)
+			logs, err := runOnce(t, env)
 			var stderr bytes.Buffer
 			if code := exitCode(err, &stderr); code != 2 {
 				t.Fatalf("exit %d (%v), want 2\n%s", code, err, logs)
@@ -120,7 +120,7 @@ func TestBadConfigurationExitTwo(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			err, _ := runOnce(t, env)
+			_, err := runOnce(t, env)
 			var stderr bytes.Buffer
 			if code := exitCode(err, &stderr); code != 2 {
 				t.Fatalf("exit %d (%v), want 2", code, err)
@@ -133,7 +133,7 @@ func TestBadConfigurationExitTwo(t *testing.T) {
 func TestModelFileWithDuplicateIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "model.yaml")
 	os.WriteFile(path, []byte("areas:\n  - id: a\n    name: A\n  - id: a\n    name: B\n"), 0o600)
-	err, _ := runOnce(t, map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_MODEL_FILE": path, "MICROCOACH_DB_PATH": filepath.Join(t.TempDir(), "db")})
+	_, err := runOnce(t, map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_MODEL_FILE": path, "MICROCOACH_DB_PATH": filepath.Join(t.TempDir(), "db")})
 	var stderr bytes.Buffer
 	if code := exitCode(err, &stderr); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
@@ -152,7 +152,7 @@ func TestLockedDatabase(t *testing.T) {
 	}
 	defer held.Close()
 	start := time.Now()
-	err, _ = runOnce(t, map[string]string{"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": emu.APIURL(), "MICROCOACH_DB_PATH": path, "MICROCOACH_ADMIN_ADDR": ""})
+	_, err = runOnce(t, map[string]string{"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": emu.APIURL(), "MICROCOACH_DB_PATH": path, "MICROCOACH_ADMIN_ADDR": ""})
 	if !errors.Is(err, storage.ErrLocked) {
 		t.Fatalf("err = %v, want ErrLocked", err)
 	}

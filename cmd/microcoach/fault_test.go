@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/slackemu"
+	"github.com/microcoach/microcoach/storage"
+)
+
+// The fault suite runs in CI in a bounded time; -faults.long repeats the
+// random kills many more times.
+var longFaults = flag.Bool("faults.long", false, "run the fault suite's long mode (more kills, more people)")
+
+// buildBinary compiles microcoach once per test binary run.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "microcoach-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "microcoach")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// TestKillNineDuringFanout kills the real binary with SIGKILL at random
+// moments while it sends a weekly nudge to many people, restarts it on the
+// same database, and checks that in the end every person got exactly one
+// message: none lost, none repeated.
+func TestKillNineDuringFanout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a real process")
+	}
+	people, kills := 2000, 3
+	if *longFaults {
+		kills = 20
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := slackemu.New(slackemu.Options{RateLimits: slackemu.RateLimits{Enabled: true, Scale: 10}})
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dbPath := filepath.Join(t.TempDir(), "fanout.db")
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := make([]coach.Person, people)
+	yearAgo := time.Now().AddDate(-1, 0, 0)
+	for i := range ps {
+		id := fmt.Sprintf("UK%05d", i)
+		emu.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("pm%05d", i)})
+		ps[i] = coach.Person{ID: id, EnrolledAt: yearAgo}
+	}
+	if err := db.EnrollAll(ps); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := append(os.Environ(),
+		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
+		"MICROCOACH_DB_PATH="+dbPath, "MICROCOACH_ADMIN_ADDR=", "MICROCOACH_LOG_LEVEL=warn",
+		"MICROCOACH_NUDGE_SCHEDULE=@every 24h", "MICROCOACH_CHECKIN_SCHEDULE="+never,
+		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE="+never,
+	)
+	posted := func() int {
+		n := 0
+		for _, c := range emu.Calls() {
+			if c.Method == "chat.postMessage" && c.OK {
+				n++
+			}
+		}
+		return n
+	}
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	start := func() (*exec.Cmd, *strings.Builder) {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = env
+		logs := &strings.Builder{}
+		cmd.Stderr = logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, logs
+	}
+	for k := range kills {
+		before := posted()
+		cmd, _ := start()
+		// Kill once some of this run's messages went out, at a random point.
+		target := before + 1 + rng.IntN(max(1, (people-before)/(kills-k+1)))
+		deadline := time.Now().Add(60 * time.Second)
+		for posted() < target && time.Now().Before(deadline) {
+			time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Logf("kill %d: after %d posts (%d before this run)", k+1, posted(), before)
+	}
+	// A last run finishes the fan-out.
+	cmd, logs := start()
+	deadline := time.Now().Add(3 * time.Minute)
+	for posted() < people && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // anything extra would show up now
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	lost, dups := 0, 0
+	for _, p := range ps {
+		n := 0
+		for _, m := range emu.History(emu.DMChannel(p.ID)) {
+			if strings.Contains(string(m.Metadata), "/nudge/") {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			lost++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	t.Logf("%d people, %d kills: %d lost, %d duplicated, %d posts", people, kills, lost, dups, posted())
+	if lost != 0 || dups != 0 {
+		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs.String())
+	}
+	db, err = storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Check(); err != nil {
+		t.Fatalf("database inconsistent after kills: %v", err)
+	}
+	open, _ := db.OpenDeliveries()
+	if len(open) != 0 {
+		t.Errorf("%d deliveries still open", len(open))
+	}
+}
+
+// TestSocketStormsDuringTraffic drops and refreshes the connection over
+// and over while people type commands: every command is answered.
+func TestSocketStormsDuringTraffic(t *testing.T) {
+	h := newHarness(t, slackemu.Options{WarningGrace: 50 * time.Millisecond}, map[string]string{"MICROCOACH_LOG_LEVEL": "warn"})
+	stop := make(chan struct{})
+	var storm sync.WaitGroup
+	storm.Add(1)
+	go func() {
+		defer storm.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+			switch i % 3 {
+			case 0:
+				h.emu.DropSockets()
+			case 1:
+				h.emu.Disconnect("refresh_requested")
+			default:
+				h.emu.Disconnect("warning")
+			}
+		}
+	}()
+	people := []slackemu.User{ana, bob, maya, cleo}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 120 {
+		time.Sleep(10 * time.Millisecond) // 100 commands a second, paced like people typing
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			p := people[i%len(people)]
+			res, err := h.emu.Slash(context.Background(), p.ID, "/rate", fmt.Sprintf("team %d", 1+i%10))
+			if err != nil || !res.Acked {
+				errs <- fmt.Errorf("command %d by %s: acked=%v err=%v", i, p.Name, res.Acked, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(stop)
+	storm.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, p := range people {
+		for _, s := range h.emu.Seen(p.ID) {
+			if s.Kind == slackemu.SeenError {
+				t.Errorf("%s saw an error: %s", p.Name, s.Text())
+			}
+		}
+	}
+	db := h.db()
+	total := 0
+	for _, p := range people {
+		total += len(ratingsOf(t, db, p.ID))
+	}
+	if total != 120 {
+		t.Fatalf("%d ratings stored, want 120", total)
+	}
+}
+
+// TestRateLimitStormAndSlowSlack: Slack answers 429 with a long
+// Retry-After to every post for a while, and every Web API call takes 2 s;
+// slash commands are still acked within Slack's 3 seconds, and the
+// fan-out loses nothing.
+func TestRateLimitStormAndSlowSlack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a Retry-After")
+	}
+	emu := slackemu.New(slackemu.Options{})
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	for _, u := range []slackemu.User{ana, bob, maya, cleo} {
+		emu.AddUser(u)
+	}
+	// A proxy in front of the Web API that takes 2 s per call, after the
+	// bot is connected.
+	target, _ := url.Parse(strings.TrimSuffix(emu.APIURL(), "api/"))
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var slow sync.Mutex
+	slowOn := false
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slow.Lock()
+		on := slowOn
+		slow.Unlock()
+		if on && r.URL.Path != "/api/apps.connections.open" {
+			time.Sleep(2 * time.Second)
+		}
+		proxy.ServeHTTP(w, r)
+	})}
+	ln, err := netListen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	dbPath := filepath.Join(t.TempDir(), "storm.db")
+	db, _ := storage.Open(dbPath, storage.Options{})
+	db.EnrollAll([]coach.Person{{ID: ana.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}, {ID: bob.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}})
+	db.Close()
+	emu.ForceRateLimit("chat.postMessage", 4, 3*time.Second)
+	for k, v := range map[string]string{
+		"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": "http://" + ln.Addr().String() + "/api/",
+		"MICROCOACH_DB_PATH": dbPath, "MICROCOACH_ADMIN_ADDR": "", "MICROCOACH_LOG_LEVEL": "warn",
+		"MICROCOACH_NUDGE_SCHEDULE": "@every 24h", "MICROCOACH_CHECKIN_SCHEDULE": never,
+		"MICROCOACH_REFRESH_SCHEDULE": never, "MICROCOACH_DIGEST_SCHEDULE": never,
+	} {
+		t.Setenv(k, v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logs := &syncBuffer{}
+	go func() { done <- run(ctx, []string{"serve"}, &strings.Builder{}, logs) }()
+	defer func() { cancel(); <-done }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer wcancel()
+	if err := emu.WaitConnected(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	slow.Lock()
+	slowOn = true
+	slow.Unlock()
+	for i := range 20 {
+		res, err := emu.Slash(wctx, cleo.ID, "/rate", fmt.Sprintf("agile %d", 1+i%10))
+		if err != nil || !res.Acked || res.Latency > time.Second {
+			t.Errorf("command %d with a slow Slack: acked=%v latency=%s err=%v", i, res.Acked, res.Latency, err)
+		}
+	}
+	// Both nudges arrive despite the 429 storm.
+	for _, p := range []slackemu.User{ana, bob} {
+		if _, err := emu.WaitSeen(wctx, p.ID, slackemu.Containing("Question of the week")); err != nil {
+			t.Errorf("%s's nudge was dropped: %v\n%s", p.Name, err, logs.String())
+		}
+	}
+	limited := 0
+	for _, c := range emu.Calls() {
+		if c.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("the storm never happened")
+	}
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
