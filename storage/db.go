@@ -226,3 +226,18 @@ func (db *DB) Submitted(id string) (bool, error) {
 	})
 	return found, err
 }
+
+// InUse returns the bytes the data occupies in the file's pages (leaf and
+// branch pages in use, all buckets). The file itself is larger: bbolt
+// grows it ahead of need and never shrinks it.
+func (db *DB) InUse() (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
+			s := b.Stats()
+			n += int64(s.BranchAlloc + s.LeafAlloc)
+			return nil
+		})
+	})
+	return n, err
+}

