@@ -57,6 +57,9 @@ type DB struct {
 type Options struct {
 	// LockTimeout bounds the wait for another process's file lock; 0 means 1s.
 	LockTimeout time.Duration
+	// NoSync skips fsync on commit. Only for seeding synthetic data in
+	// benchmarks: a crash can then lose or corrupt the file.
+	NoSync bool
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -66,7 +69,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if timeout == 0 {
 		timeout = time.Second
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
