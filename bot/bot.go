@@ -323,12 +323,6 @@ func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r reply) 
 	log.Info("direct message sent", "to", userID, "channel", ch, "ts", ts)
 }
 
-// fail logs an error that is not the person's fault and tells them.
-func (b *Bot) fail(ctx context.Context, log *slog.Logger, responseURL, what string, err error) {
-	log.Error(what, "error", err)
-	b.respond(ctx, log, responseURL, failureReply(coach.ErrorMessage(err)))
-}
-
 func mustJSON(v any) string {
 	raw, err := json.Marshal(v)
 	if err != nil {

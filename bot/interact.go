@@ -84,6 +84,8 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 		b.onMood(ctx, c, cb, a)
 	case ActionShareAnswer, ActionUnshare:
 		b.onShare(ctx, c, cb, a)
+	case ActionForgetMe, ActionForgetMeKeep:
+		b.onForgetMe(ctx, c, cb, a)
 	default:
 		if strings.HasPrefix(baseAction(a.ActionID), ActionColour+".") {
 			b.onColour(ctx, c, cb, a)

@@ -303,7 +303,7 @@ func planSavedReply(p coach.Plan) reply {
 	text := fmt.Sprintf(":white_check_mark: %s your plan “%s” with %d themes, until %s.", verb, escape(p.Headline), len(p.Themes), slackDate(p.Horizon))
 	blocks := []slack.Block{section(text)}
 	if len(p.Themes) < coach.RecommendedMin {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("Three to five themes work best; you can add more any time with /coach plan.")))
+		blocks = append(blocks, contextBlock("Three to five themes work best; you can add more any time with /coach plan."))
 	}
 	return reply{Text: text, Blocks: blocks}
 }

@@ -32,11 +32,10 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 // fakeOutbox is Slack as the scheduler sees it: it remembers every post and
 // can refuse with 429s or lose the ledger write.
 type fakeOutbox struct {
-	mu        sync.Mutex
-	posts     map[string]int // key → times posted
-	order     []string
-	limit429  int // the next n posts answer 429
-	failAfter bool
+	mu       sync.Mutex
+	posts    map[string]int // key → times posted
+	order    []string
+	limit429 int // the next n posts answer 429
 }
 
 func newOutbox() *fakeOutbox { return &fakeOutbox{posts: map[string]int{}} }

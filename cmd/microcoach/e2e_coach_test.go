@@ -235,9 +235,9 @@ func TestHomeTab(t *testing.T) {
 	h.waitSeen(ana, na, func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "+3!") })
 	n := h.emu.SeenCount(maya.ID)
 	h.emu.OpenHome(ctx, maya.ID)
-	h.waitSeen(maya, n, slackemu.Kind(slackemu.SeenHome))
-	home, _ = h.emu.Home(maya.ID)
-	got := h.emu.Render(home.Blocks)
+	got := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
+		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "gap Planning +3")
+	}).Text()
 	mustContain(t, got, "Your team (2)", "gap Planning +3", "Details")
 	if strings.Index(got, "Ana") > strings.Index(got, "Bob") && strings.Contains(got, "Bob") {
 		// Both have no plan; Ana's flagged gap puts her first.

@@ -63,9 +63,10 @@ func TestRateBadInputChangesNothing(t *testing.T) {
 
 func TestUserTextIsEscaped(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
+	n := h.emu.SeenCount(ana.ID)
 	h.slash(ana, "/rate", "team 7 <!channel> & <@UBOB>")
-	msgs := h.emu.Seen(ana.ID)
-	raw := string(msgs[len(msgs)-1].Blocks)
+	reply := h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenEphemeral))
+	raw := string(reply.Blocks)
 	if strings.Contains(raw, "<!channel>") || strings.Contains(raw, "\\u003c!channel\\u003e") {
 		t.Fatalf("a note could ping the channel: %s", raw)
 	}

@@ -17,7 +17,11 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM shuts down gracefully; a second one
+	// exits at once (see watchSignals).
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := watchSignals(context.Background(), sigs, os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
@@ -62,6 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, stderr, nil)
 	case "demo":
 		return demo(ctx, args, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout)
+	case "restore":
+		return restoreCmd(args, stdout)
+	case "export":
+		return exportCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		return printHelp(stdout)
 	case "version", "--version":
@@ -78,6 +88,14 @@ func printHelp(w io.Writer) error {
 Usage:
   microcoach [serve]    connect to Slack in Socket Mode and run until SIGINT/SIGTERM
   microcoach demo       run the bot against a built-in local Slack with simulated people
+  microcoach backup -o FILE [-f]
+                        a consistent copy of the database: from the running microcoach
+                        (its admin address) or, when none runs, from the file
+  microcoach restore -i FILE [-f]
+                        check FILE and put it in place of the database (microcoach
+                        must be stopped); the old file is kept as <db>.bak
+  microcoach export [-o FILE] [-f]
+                        all data as one JSON document (stdout without -o)
   microcoach help       this text
   microcoach version    version and build information
 
@@ -92,6 +110,10 @@ Schedules take robfig/cron syntax (minute hour day-of-month month day-of-week),
 descriptors such as "@every 5m", and a "CRON_TZ=Area/City " prefix. When both
 day-of-month and day-of-week are restricted, a time must match both, so
 "0 10 1-7 * TUE" is the first Tuesday of the month.
+
+SIGTERM or SIGINT stops serve gracefully: no new scheduled work, sends in
+flight get up to 10 s, then the database is closed and the exit status is 0.
+A second signal exits at once with status 1.
 
 Exit status: 0 success, 2 bad usage or configuration, 1 anything else.
 `)

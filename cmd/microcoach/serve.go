@@ -35,6 +35,10 @@ type hooks struct {
 	started func(db *storage.DB, engine *scheduler.Engine)
 	// observer receives bot metrics.
 	observer bot.Observer
+	// drain replaces drainTimeout, how long shutdown lets in-flight sends run.
+	drain time.Duration
+	// admin is told the admin listener's address once it is bound.
+	admin func(addr string)
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -91,15 +95,21 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	if err != nil {
 		return err
 	}
+	o, err := startOps(ctx, cfg, log, h)
+	if err != nil {
+		return err
+	}
+	defer o.close()
 	db, err := storage.Open(cfg.DBPath, storage.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	o.attach(db)
 
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(o.httpClient()),
 		slack.OptionLog(slog.NewLogLogger(log.With("component", "slack-go").Handler(), slog.LevelDebug)),
 	)
 	auth, err := api.AuthTestContext(ctx)
@@ -114,12 +124,12 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	b := bot.New(bot.Config{
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
-		Observer: h.observer, DigestChannel: cfg.DigestChannel,
+		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
 	})
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
-		Store: db, Outbox: outbox{b}, Clock: h.clock, MaxWake: h.maxWake,
-		Logger: log.With("component", "scheduler"),
+		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
+		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery,
 	})
 
 	// The scheduler stops with the bot: on shutdown, or when Slack refuses
@@ -143,6 +153,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	if runErr != nil {
 		return authError("SLACK_APP_TOKEN", runErr)
 	}
+	o.close()
 	log.Info("stopped")
 	return nil
 }

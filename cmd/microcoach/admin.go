@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/microcoach/microcoach/storage"
+)
+
+// health is what /readyz reports: the database is open, the Socket Mode
+// connection is up, and no shutdown has begun. It hears the connection
+// going up and down as a bot.Observer.
+type health struct {
+	db        atomic.Pointer[storage.DB]
+	connected atomic.Bool
+	stopping  atomic.Bool
+}
+
+func (*health) Envelope(string, time.Duration) {}
+func (h *health) Connection(up bool)           { h.connected.Store(up) }
+
+// ready says whether microcoach can do its work, and if not, why.
+func (h *health) ready() (bool, string) {
+	var why []string
+	if h.stopping.Load() {
+		why = append(why, "shutting down")
+	}
+	if db := h.db.Load(); db == nil {
+		why = append(why, "database not open")
+	} else if _, err := db.Version(); err != nil {
+		why = append(why, "database not readable: "+err.Error())
+	}
+	if !h.connected.Load() {
+		why = append(why, "Socket Mode not connected to Slack")
+	}
+	return len(why) == 0, strings.Join(why, "; ")
+}
+
+// adminServer is the operator's HTTP listener: health, readiness, metrics,
+// and (to loopback clients only) backups and exports.
+type adminServer struct {
+	ln  net.Listener
+	srv *http.Server
+	log *slog.Logger
+}
+
+// listenAdmin binds addr at once, so that a bad or busy address stops
+// start-up before anything connects to Slack, and serves in the background.
+func listenAdmin(addr string, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s_ADMIN_ADDR: cannot listen on %s: %w", envPrefix, addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if ok, why := h.ready(); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+	mux.Handle("GET /backup", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
+	mux.Handle("GET /export", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
+	a := &adminServer{ln: ln, log: log, srv: &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}}
+	go func() {
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("admin listener stopped", "error", err)
+		}
+	}()
+	log.Info("admin listener", "addr", ln.Addr().String())
+	return a, nil
+}
+
+// Addr is the address the listener is bound to (the real port for ":0").
+func (a *adminServer) Addr() string { return a.ln.Addr().String() }
+
+// close lets requests in progress (a backup, say) finish for a few
+// seconds, then cuts them off.
+func (a *adminServer) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.srv.Shutdown(ctx); err != nil {
+		a.srv.Close()
+	}
+}
+
+// loopbackOnly serves the database's contents only to clients on the same
+// machine (or in the same container or pod): the admin port may be open
+// to a whole cluster for metrics and probes, the coaching data must not.
+func loopbackOnly(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ap, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err != nil || !ap.Addr().Unmap().IsLoopback() {
+			http.Error(w, "backups and exports are served to loopback clients only: run microcoach backup or export on the same host, container or pod", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	})
+}
+
+func serveBackup(w http.ResponseWriter, r *http.Request, h *health, log *slog.Logger) {
+	db := h.db.Load()
+	if db == nil {
+		http.Error(w, "database not open", http.StatusServiceUnavailable)
+		return
+	}
+	start := time.Now()
+	name := "microcoach-" + start.UTC().Format("20060102T150405Z") + ".db"
+	n, err := db.Backup(w, func(size int64) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+		w.Header().Set("X-Microcoach-Database", db.Path())
+	})
+	if err != nil {
+		// Headers are gone already; the short body tells the client.
+		log.Error("backup failed", "remote", r.RemoteAddr, "bytes", n, "error", err)
+		return
+	}
+	log.Info("backup served", "remote", r.RemoteAddr, "bytes", n, "duration", time.Since(start).Round(time.Millisecond))
+}
+
+func serveExport(w http.ResponseWriter, r *http.Request, h *health, log *slog.Logger) {
+	db := h.db.Load()
+	if db == nil {
+		http.Error(w, "database not open", http.StatusServiceUnavailable)
+		return
+	}
+	e, err := db.ExportAll(time.Now())
+	if err != nil {
+		log.Error("export failed", "error", err)
+		http.Error(w, "export failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Microcoach-Database", db.Path())
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(e); err != nil {
+		log.Error("export failed", "remote", r.RemoteAddr, "error", err)
+		return
+	}
+	log.Info("export served", "remote", r.RemoteAddr, "people", len(e.People))
+}
