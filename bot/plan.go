@@ -230,7 +230,7 @@ func themeSlot(state *slack.ViewState, themes []coach.Theme, n int) int {
 		title, _ := field(state, themeBlockID(slot, ActionThemeTitle))
 		area, _ := field(state, themeBlockID(slot, ActionThemeArea))
 		acts, _ := field(state, themeBlockID(slot, ActionThemeActions))
-		if title.Value != "" || area.SelectedOption.Value != "" || strings.TrimSpace(acts.Value) != "" {
+		if strings.TrimSpace(title.Value) != "" || area.SelectedOption.Value != "" || strings.TrimSpace(acts.Value) != "" {
 			seen++
 			if seen == n {
 				return slot

@@ -71,7 +71,7 @@ func arrow(d coach.Direction) string {
 
 // errorReply shows bad input: what was wrong and the right form.
 func errorReply(e *inputError) reply {
-	text := ":warning: " + escape(capitalize(e.Problem))
+	text := ":warning: " + escape(capitalize(truncate(e.Problem, 500)))
 	blocks := []slack.Block{section(text)}
 	if e.Usage != "" {
 		blocks = append(blocks, contextBlock("Usage: `"+escape(e.Usage)+"`"))
@@ -116,7 +116,7 @@ func rateReply(s rateSummary) reply {
 	text := head
 	blocks := []slack.Block{section(head)}
 	if r.Note != "" {
-		blocks = append(blocks, section("> "+strings.ReplaceAll(escape(r.Note), "\n", "\n> ")))
+		blocks = append(blocks, section(truncate("> "+strings.ReplaceAll(escape(r.Note), "\n", "\n> "), 3000)))
 	}
 	var ctx []string
 	if p := s.Trend.Previous; p != nil {

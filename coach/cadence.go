@@ -105,6 +105,9 @@ func ParsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 	if err != nil || n <= 0 {
 		return time.Time{}, Errorf(EINVALID, "%q is not a pause like 2w, 10d or until 2026-12-24", args)
 	}
+	if n > 366 { // checked before any arithmetic, which could overflow
+		return time.Time{}, Errorf(EINVALID, "a pause can last at most a year")
+	}
 	var end time.Time
 	switch unit {
 	case "d", "day", "days":
@@ -116,7 +119,7 @@ func ParsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 	default:
 		return time.Time{}, Errorf(EINVALID, "%q: use d (days), w (weeks) or m (months), like 2w", args)
 	}
-	if end.Sub(now) > 366*24*time.Hour {
+	if !end.After(now) || end.Sub(now) > 366*24*time.Hour {
 		return time.Time{}, Errorf(EINVALID, "a pause can last at most a year")
 	}
 	return end, nil

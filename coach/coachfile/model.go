@@ -100,7 +100,7 @@ func ParseModel(name string, raw []byte) (coach.Model, error) {
 		})
 	}
 	if err := m.Validate(); err != nil {
-		return coach.Model{}, locate(name, &root, "areas", err)
+		return coach.Model{}, clampLine(locate(name, &root, "areas", err), raw)
 	}
 	return m, nil
 }
@@ -117,10 +117,10 @@ func strictDecode(name string, raw []byte, v any, root *yaml.Node) error {
 		if errors.Is(err, io.EOF) {
 			return &Error{File: name, Message: "the file has no content, only comments"}
 		}
-		return yamlError(name, err)
+		return clampLine(yamlError(name, err), raw)
 	}
 	if err := yaml.Unmarshal(raw, root); err != nil {
-		return yamlError(name, err)
+		return clampLine(yamlError(name, err), raw)
 	}
 	return nil
 }
@@ -194,4 +194,20 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// clampLine keeps an error's line within the file: an empty document
+// ("---") makes the YAML library report the line after the last one.
+func clampLine(err error, raw []byte) error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		lines := bytes.Count(raw, []byte("\n"))
+		if len(raw) > 0 && raw[len(raw)-1] != '\n' {
+			lines++
+		}
+		if fe.Line > lines {
+			fe.Line = lines
+		}
+	}
+	return err
 }

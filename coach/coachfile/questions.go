@@ -124,7 +124,7 @@ func ParseQuestions(name string, raw []byte, model coach.Model, builtin coach.Qu
 			Message: "there are no questions; add at least one, or leave the file out to use the built-in questions"}
 	}
 	if err := own.Validate(model); err != nil {
-		return coach.QuestionBank{}, locateQuestion(name, &root, err)
+		return coach.QuestionBank{}, clampLine(locateQuestion(name, &root, err), raw)
 	}
 	if mode == ModeReplace {
 		return own, nil
