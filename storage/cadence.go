@@ -135,26 +135,11 @@ func (db *DB) Delivery(person string, c coach.Cadence, period string) (coach.Del
 // Deliveries returns a person's ledger entries of one cadence ("" for all),
 // oldest period first.
 func (db *DB) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error) {
-	var out []coach.Delivery
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := joinKey(person, "")
-		if c != "" {
-			prefix = joinKey(person, string(c), "")
-		}
-		cur := tx.Bucket(bucketLedger).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			var d coach.Delivery
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decode delivery %q: %w", k, err)
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of %s: %w", person, err)
+	prefix := joinKey(person, "")
+	if c != "" {
+		prefix = joinKey(person, string(c), "")
 	}
-	return out, nil
+	return readSeries[coach.Delivery](db, bucketLedger, prefix, "deliveries of "+person)
 }
 
 // OpenDeliveries returns every entry not yet sent or skipped: the work a
@@ -223,23 +208,7 @@ func markAnswered(tx *bolt.Tx, d coach.Delivery, at time.Time) error {
 
 // Answers returns a person's answers, oldest first.
 func (db *DB) Answers(person string) ([]coach.Answer, error) {
-	var out []coach.Answer
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := joinKey(person, "")
-		c := tx.Bucket(bucketAnswers).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var a coach.Answer
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("decode answer %q: %w", k, err)
-			}
-			out = append(out, a)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: answers of %s: %w", person, err)
-	}
-	return out, nil
+	return readSeries[coach.Answer](db, bucketAnswers, joinKey(person, ""), "answers of "+person)
 }
 
 // SetAnswerShared shares an answer with the person's manager, or takes it
@@ -294,23 +263,7 @@ func (db *DB) SetColour(c coach.ColourChoice, checkin *coach.Delivery) error {
 
 // Colours returns a person's colour choices, oldest month first.
 func (db *DB) Colours(person string) ([]coach.ColourChoice, error) {
-	var out []coach.ColourChoice
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := joinKey(person, "")
-		c := tx.Bucket(bucketColours).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var cc coach.ColourChoice
-			if err := json.Unmarshal(v, &cc); err != nil {
-				return fmt.Errorf("decode colour %q: %w", k, err)
-			}
-			out = append(out, cc)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: colours of %s: %w", person, err)
-	}
-	return out, nil
+	return readSeries[coach.ColourChoice](db, bucketColours, joinKey(person, ""), "colours of "+person)
 }
 
 // LatestColours returns the most recent colour of each theme.

@@ -6,6 +6,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -243,4 +244,34 @@ func (db *DB) InUse() (int64, error) {
 		})
 	})
 	return n, err
+}
+
+// scanJSON decodes every value under prefix in a bucket, in key order:
+// the one way storage reads a person's series (ratings, ledger, answers…).
+func scanJSON[T any](tx *bolt.Tx, bucket, prefix []byte) ([]T, error) {
+	var out []T
+	c := tx.Bucket(bucket).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return nil, fmt.Errorf("decode %s %q: %w", bucket, k, err)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// readSeries runs scanJSON in its own read transaction and names what
+// failed.
+func readSeries[T any](db *DB, bucket, prefix []byte, what string) ([]T, error) {
+	var out []T
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = scanJSON[T](tx, bucket, prefix)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return out, nil
 }

@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,21 +59,5 @@ func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.P
 
 // PlanHistory returns every change to owner's plan, oldest first.
 func (db *DB) PlanHistory(owner string) ([]coach.PlanChange, error) {
-	var out []coach.PlanChange
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := joinKey(owner, "")
-		c := tx.Bucket(bucketPlanHistory).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var ch coach.PlanChange
-			if err := json.Unmarshal(v, &ch); err != nil {
-				return fmt.Errorf("decode plan change %q: %w", k, err)
-			}
-			out = append(out, ch)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: plan history of %s: %w", owner, err)
-	}
-	return out, nil
+	return readSeries[coach.PlanChange](db, bucketPlanHistory, joinKey(owner, ""), "plan history of "+owner)
 }

@@ -1,9 +1,7 @@
 package storage
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -81,21 +79,5 @@ func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating, submission 
 // Ratings returns the ratings of subject in area, oldest first; with area
 // "" every area, grouped by area id and oldest first within each.
 func (db *DB) Ratings(subject, area string) ([]coach.Rating, error) {
-	var out []coach.Rating
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := ratingPrefix(subject, area)
-		c := tx.Bucket(bucketRatings).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var r coach.Rating
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode rating %q: %w", k, err)
-			}
-			out = append(out, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: ratings of %s: %w", subject, err)
-	}
-	return out, nil
+	return readSeries[coach.Rating](db, bucketRatings, ratingPrefix(subject, area), "ratings of "+subject)
 }
