@@ -6,11 +6,6 @@ package bot
 // one target at a time, e.g.
 //
 //	go test -run='^$' -fuzz='^FuzzParseRate$' -fuzztime=30s ./bot
-//
-// Properties that fail today because of a bug already written up are
-// reported through fzKnownBug: logged, not failed, unless
-// MICROCOACH_FUZZ_STRICT=1, so the suite stays green until the fix lands
-// (then drop the fzKnownBug call and let the property fail).
 
 import (
 	"bytes"

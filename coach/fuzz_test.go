@@ -6,15 +6,10 @@ package coach_test
 // one target at a time, e.g.
 //
 //	go test -run='^$' -fuzz='^FuzzParsePause$' -fuzztime=30s ./coach
-//
-
-// they are logged, not failed, unless MICROCOACH_FUZZ_STRICT=1, so the
-// suite stays green until the bug is fixed (then drop the knownBug call).
 
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -26,17 +21,6 @@ import (
 
 	"github.com/microcoach/microcoach/coach"
 )
-
-// knownBug reports a property that fails because of a bug already written
-// up; it fails the test only in strict mode.
-func knownBug(t *testing.T, id, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("MICROCOACH_FUZZ_STRICT") == "1" {
-		t.Errorf("[known bug %s] "+format, append([]any{id}, args...)...)
-		return
-	}
-	t.Logf("[known bug %s] "+format, append([]any{id}, args...)...)
-}
 
 // wantInvalid checks that err is a person-facing EINVALID error with a message.
 func wantInvalid(t *testing.T, what string, err error) {

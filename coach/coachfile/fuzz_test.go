@@ -9,7 +9,6 @@ package coachfile_test
 import (
 	"bytes"
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/microcoach/microcoach/coach"
@@ -35,18 +34,6 @@ func yamlLines(raw []byte) int {
 		}
 	}
 	return n
-}
-
-// knownBug reports a property that fails because of a bug already written
-// up: logged, not failed, unless MICROCOACH_FUZZ_STRICT=1, so the suite
-// stays green until the bug is fixed (then drop the knownBug call).
-func knownBug(t *testing.T, id, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("MICROCOACH_FUZZ_STRICT") == "1" {
-		t.Errorf("[known bug %s] "+format, append([]any{id}, args...)...)
-		return
-	}
-	t.Logf("[known bug %s] "+format, append([]any{id}, args...)...)
 }
 
 // checkFileError: every error is a *coachfile.Error naming the file, with a
