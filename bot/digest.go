@@ -107,10 +107,15 @@ func (b *Bot) digestChannel(p coach.Person) string {
 // checkDigestChannel returns why the bot cannot post in a channel, or "".
 func (b *Bot) checkDigestChannel(ctx context.Context, id string) string {
 	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: id})
-	if err != nil {
-		if strings.Contains(err.Error(), "channel_not_found") {
-			return "I can't see that channel. If it is private, invite me first: /invite @microcoach"
-		}
+	switch {
+	case err != nil && strings.Contains(err.Error(), "channel_not_found"):
+		return "I can't see that channel. If it is private, invite me first: /invite @microcoach"
+	case err != nil && strings.Contains(err.Error(), "missing_scope"):
+		// Installed without channels:read: the post itself will tell, and
+		// a refused digest goes to the manager's DM with the reason.
+		b.log.Warn("cannot check the digest channel without channels:read", "channel", id)
+		return ""
+	case err != nil:
 		return "I couldn't check that channel (" + err.Error() + "); nothing changed"
 	}
 	switch {

@@ -127,7 +127,11 @@ type demoFailure struct{ err error }
 func runDemo(ctx context.Context, out io.Writer, logw io.Writer) (err error) {
 	began := time.Now()
 	clock := &demoClock{t: demoStart}
-	emu := slackemu.New(slackemu.Options{Now: clock.Now})
+	// The manifest's scopes, channels:read included (digest channel checks).
+	emu := slackemu.New(slackemu.Options{Now: clock.Now, Scopes: []string{
+		"chat:write", "chat:write.public", "commands", "im:write", "im:history", "im:read",
+		"users:read", "reactions:write", "files:write", "channels:read", "groups:read",
+	}})
 	if err := emu.Start(); err != nil {
 		return fmt.Errorf("demo: start the local Slack: %w", err)
 	}
@@ -351,6 +355,17 @@ func (s *demoScript) act(p *demoPerson, do func() error, hide func(slackemu.Seen
 	got := s.await(n, wants)
 	s.flush(p, hide)
 	return got
+}
+
+// command types a slash command whose answer comes as a DM, not a reply.
+func (s *demoScript) command(p *demoPerson, command, text string, wants ...demoWant) []slackemu.Seen {
+	return s.act(p, func() error {
+		res, err := s.emu.Slash(s.ctx, p.ID, command, text)
+		if err == nil && !res.Acked {
+			err = fmt.Errorf("%s %s was not acknowledged", command, text)
+		}
+		return err
+	}, nil, wants...)
 }
 
 func (s *demoScript) slash(p *demoPerson, command, text string, wants ...demoWant) []slackemu.Seen {
@@ -602,6 +617,7 @@ func (s *demoScript) play() {
 	for _, p := range s.cast {
 		s.emu.AddUser(p.User)
 	}
+	s.emu.AddChannel(slackemu.Channel{ID: "CPMCOACH", Name: "pm-coaching", Members: []string{maya.ID, s.emu.BotUserID()}})
 	dm := func(p *demoPerson, sub string) demoWant {
 		return demoWant{p, demoSeenContaining(slackemu.SeenMessage, sub), fmt.Sprintf("a DM containing %q", sub)}
 	}
@@ -623,6 +639,8 @@ func (s *demoScript) play() {
 	s.heading("Monday 30 November, 08:00 — Maya builds her team")
 	s.slash(maya, "/coach", "team add @ana @bob @cleo",
 		dm(ana, "added you to their team"), dm(bob, "added you to their team"), dm(cleo, "added you to their team"))
+	s.after(time.Minute)
+	s.slash(maya, "/coach", "digest #pm-coaching", eph(maya, "Your digest is posted in"))
 
 	// Scene 2: ratings.
 	s.heading("Ana rates herself")
@@ -702,9 +720,11 @@ func (s *demoScript) play() {
 	s.at(s.day(time.November, 30, 16, 0))
 	s.lastFromBot(bob, "Question of the week")
 	s.after(10 * time.Minute)
-	s.reply(bob, "Honestly: more time with customers. My week disappears into status meetings.",
+	saved := s.reply(bob, "Honestly: more time with customers. My week disappears into status meetings.",
 		demoWant{bob, slackemu.Kind(slackemu.SeenReaction), "a reaction to his answer"},
-		dm(bob, "Only you can see this answer"))
+		dm(bob, "Only you can see this answer"))[1]
+	s.after(2 * time.Minute)
+	s.click(bob, saved, "answer", "Share with my manager", nil, updated(bob, "shared with your manager"))
 	s.after(50 * time.Minute)
 	s.note("Bob is off for two weeks")
 	s.slash(bob, "/coach", "pause 2w")
@@ -759,6 +779,20 @@ func (s *demoScript) play() {
 
 	s.heading("Tuesday 5 January — a new month and a new quarter")
 	s.at(s.day(time.January, 5, 12, 0))
+
+	s.heading("Friday 8 January — the digest in #pm-coaching, and a 1:1 agenda")
+	s.at(s.day(time.January, 8, 16, 30))
+	digest := s.lastFromBot(maya, "Team digest")
+	if !strings.HasPrefix(digest.Channel, "C") {
+		s.fail("the digest went to %s, not #pm-coaching", digest.Channel)
+	}
+	if strings.Contains(digest.Text(), "more time with customers") {
+		s.fail("a shared answer reached the channel digest")
+	}
+	s.after(10 * time.Minute)
+	s.command(maya, "/coach", "prep @bob", dm(maya, "1:1 agenda"))
+	s.after(5 * time.Minute)
+	s.command(maya, "/coach", "prep @ana", dm(maya, "1:1 agenda"))
 
 	s.summary()
 }

@@ -27,6 +27,9 @@ func TestDemo(t *testing.T) {
 		"Maya ▸ /coach team add @ana @bob @cleo", "added you to their team", "What they can see",
 		// A typo and its suggestion; the form with every area.
 		"Ana ▸ /rate plnning 8", `did you mean planning?`, "Rate yourself", "Saved 3 ratings for yourself",
+		// The digest goes to the channel Maya chose; the agenda holds Bob's shared answer.
+		"Maya ▸ /coach digest #pm-coaching", "Maya ◂ microcoach (#CPMCOACH):", "# Team digest",
+		"Maya ▸ /coach prep @bob", "1:1 agenda — @bob", "Answers shared with you", "Honestly: more time with customers",
 		// The manager's view and the gap it opens.
 		"you rated @ana *4*/10", "gap +3", "Perception gaps", "+3!", "worth a conversation: Planning (+3)",
 		// The challenge, accepted.
@@ -39,7 +42,7 @@ func TestDemo(t *testing.T) {
 		// A question answered by a plain DM reply.
 		"Question of the week", "Bob (Mon 10:10 in New York) ▸ writes to microcoach (DM)", "microcoach reacts", "Only you can see this answer",
 		// Bob pauses.
-		"Bob (Mon 11:00 in New York) ▸ /coach pause 2w", "Paused until Mon 14 Dec 2026", "(Bob is paused until",
+		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Mon 14 Dec 2026", "(Bob is paused until",
 		// The monthly check-in, coloured in place.
 		"*Monthly check-in.*", "the message above changes in place", "All themes checked in",
 		// The quarterly refresh.
@@ -60,11 +63,12 @@ func TestDemo(t *testing.T) {
 
 	entries := demoEntries(t, got)
 
-	// Exactly one reminder, to Cleo, two working days after the check-in
-	// of Tuesday 1 December (10:00 in Tokyo).
+	// For December's check-in exactly one reminder, to Cleo, two working
+	// days after Tuesday 1 December (10:00 in Tokyo). (January's check-in
+	// brings January's reminders.)
 	var reminders []demoEntry
 	for _, e := range entries {
-		if strings.Contains(e.body, "gentle reminder") {
+		if strings.Contains(e.body, "gentle reminder") && e.at.Month() == time.December {
 			reminders = append(reminders, e)
 		}
 	}

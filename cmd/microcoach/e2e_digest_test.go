@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/microcoach/microcoach/slackemu"
+)
+
+// TestDigestInAChannel: the manager picks a channel; a private channel the
+// bot is not in is refused with what to do; the scheduled digest lands in
+// the chosen channel, worst first, without any answer; a channel that
+// refuses the post sends the digest to the manager's DM with the reason.
+func TestDigestInAChannel(t *testing.T) {
+	scopes := []string{"chat:write", "commands", "im:write", "im:history", "im:read", "users:read", "reactions:write", "files:write", "channels:read", "groups:read"}
+	h := newHarness(t, slackemu.Options{Scopes: scopes}, cadenceEnv(never, never))
+	h.emu.AddChannel(slackemu.Channel{ID: "CCOACH", Name: "coaching", Members: []string{maya.ID, h.emu.BotUserID()}})
+	h.emu.AddChannel(slackemu.Channel{ID: "GSECRET", Name: "secret", Private: true, Members: []string{maya.ID}})
+	h.emu.AddChannel(slackemu.Channel{ID: "COPEN", Name: "open", Members: []string{maya.ID}})
+
+	h.slash(maya, "/coach", "team add @ana @bob")
+	h.slash(ana, "/rate", "planning 8")
+	h.slash(maya, "/rate", "@ana planning 5")
+	h.command(ana, "/coach", "question")
+	h.waitSeen(ana, 0, slackemu.Containing("A question for you"))
+	h.emu.SendDM(ctxT(t), ana.ID, "I feel stuck with the roadmap, privately")
+	h.waitSeen(ana, 0, slackemu.Containing("Only you can see this answer"))
+
+	mustContain(t, h.slash(maya, "/coach", "digest #secret"), "If it is private, invite me first: /invite @microcoach")
+	mustContain(t, h.slash(bob, "/coach", "digest"), "no reports in microcoach yet")
+	mustContain(t, h.slash(maya, "/coach", "digest #coaching"), "Your digest is posted in #coaching")
+
+	h.env = cadenceEnv(never, never)
+	h.env["MICROCOACH_DIGEST_SCHEDULE"] = "@every 1s"
+	h.restart()
+	digest := h.waitSeen(maya, 0, func(s slackemu.Seen) bool {
+		return s.Channel == "CCOACH" && strings.Contains(s.Text(), "Team digest")
+	})
+	text := digest.Text()
+	mustContain(t, text, "2 reports", "Needs your attention", "@ana", "gap Planning +3", "@bob")
+	if strings.Index(text, "@ana") > strings.Index(text, "@bob") {
+		t.Errorf("Ana (a flagged gap) should come before Bob:\n%s", text)
+	}
+	for _, m := range h.emu.History("CCOACH") {
+		if strings.Contains(m.Text+string(m.Blocks), "stuck with the roadmap") {
+			t.Fatalf("a private answer reached the channel: %s", m.Text)
+		}
+	}
+
+	// A channel that refuses the post (the bot is not in it and has no
+	// chat:write.public): the digest comes to the manager's DM, saying why.
+	h.slash(maya, "/coach", "digest #open")
+	n := h.emu.SeenCount(maya.ID)
+	fallback := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
+		return strings.HasPrefix(s.Channel, "D") && strings.Contains(s.Text(), "Team digest")
+	})
+	mustContain(t, fallback.Text(), "I couldn't post your digest in", "not_in_channel", "/invite @microcoach")
+}
