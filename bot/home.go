@@ -14,7 +14,9 @@ import (
 type homeData struct {
 	Person      coach.Person
 	Plan        *coach.Plan
-	Colours     map[string]coach.Colour // latest colour per theme id
+	Colours     map[string]coach.Colour   // latest colour per theme id
+	History     map[string][]coach.Colour // colour per month per theme id, oldest first
+	AnswerRate  float64                   // share of check-ins and questions answered lately; -1: none sent
 	Challenge   *coach.Challenge
 	Proposal    *coach.Challenge
 	Comparisons []coach.AreaComparison
@@ -64,7 +66,7 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	if err != nil {
 		return homeData{}, err
 	}
-	d := homeData{Person: me, Now: now, Comparisons: st.Comparisons, Colours: map[string]coach.Colour{}}
+	d := homeData{Person: me, Now: now, Comparisons: st.Comparisons, Colours: map[string]coach.Colour{}, History: map[string][]coach.Colour{}, AnswerRate: st.AnswerRate}
 	if st.HasPlan {
 		p, _, err := b.store.Plan(userID)
 		if err != nil {
@@ -74,6 +76,9 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 		for i, t := range p.Themes {
 			if i < len(st.Colours) {
 				d.Colours[t.ID] = st.Colours[i]
+			}
+			if i < len(st.ColourHistory) {
+				d.History[t.ID] = st.ColourHistory[i]
 			}
 		}
 	}

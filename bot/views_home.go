@@ -68,6 +68,9 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 	blocks = append(blocks, slack.NewDividerBlock())
 	if d.Plan != nil {
 		blocks = append(blocks, planBlocks(model, *d.Plan, d.Colours, d.Now, true)...)
+		if h := historyLine(*d.Plan, d.History); h != "" {
+			blocks = append(blocks, contextBlock(h))
+		}
 		blocks = append(blocks, slack.NewActionBlock("home.plan",
 			slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Edit plan")),
 			slack.NewButtonBlockElement(ActionOpenRate, "open", plain("Rate yourself")),
@@ -85,11 +88,35 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 	if d.Person.Manager == "" {
 		note = "You have no manager of record yet; once your manager adds you (/coach team add), their view shows next to yours."
 	}
+	if d.AnswerRate >= 0 {
+		note += fmt.Sprintf(" You answered %d%% of check-ins and questions in the last three months.", int(d.AnswerRate*100+0.5))
+	}
 	blocks = append(blocks, contextBlock(note))
 	if len(d.Upcoming) > 0 {
 		blocks = append(blocks, contextBlock(truncate(":calendar: "+strings.Join(d.Upcoming, " · "), 3000)))
 	}
 	return blocks
+}
+
+// historyLine shows each theme's colours over the last months, oldest
+// first, or "" when no theme has a colour yet.
+func historyLine(p coach.Plan, history map[string][]coach.Colour) string {
+	var parts []string
+	coloured := false
+	for _, t := range p.Themes {
+		var dots strings.Builder
+		for _, c := range history[t.ID] {
+			if c != "" {
+				coloured = true
+			}
+			dots.WriteString(colourDot(c))
+		}
+		parts = append(parts, escape(truncate(t.Title, 40))+" "+dots.String())
+	}
+	if !coloured {
+		return ""
+	}
+	return truncate(fmt.Sprintf("Colours, last %d months: %s", trendMonths, strings.Join(parts, " · ")), 3000)
 }
 
 // ratingsTable shows self, manager, gap and the self trend per area.

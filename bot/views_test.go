@@ -136,6 +136,8 @@ func TestGoldenHome(t *testing.T) {
 	pm := homeData{
 		Person: coach.Person{ID: "UANA", Manager: "UBOSS"}, Plan: &p, Challenge: ch,
 		Colours:     map[string]coach.Colour{"t1": coach.Green, "t2": coach.Red},
+		History:     map[string][]coach.Colour{"t1": {"", "", coach.Red, coach.Yellow, coach.Green, coach.Green}, "t2": {"", "", "", coach.Yellow, coach.Red, coach.Red}},
+		AnswerRate:  0.75,
 		Comparisons: cmp, RatedAny: true, Now: gNow,
 		Upcoming: []string{"Weekly nudge: Mon 23 Nov, 09:30", "Colour check-in: Tue 1 Dec, 10:00"},
 	}
