@@ -60,29 +60,8 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 	}
 	switch baseAction(a.ActionID) {
 	case ActionNudgeDone:
-		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
-			next := cur
-			next.Themes = append([]coach.Theme(nil), cur.Themes...)
-			found := false
-			for i, t := range next.Themes {
-				if t.ID != ref.Theme {
-					continue
-				}
-				acts := append([]coach.Action(nil), t.Actions...)
-				for j := range acts {
-					if acts[j].ID == ref.Action {
-						acts[j].Done, acts[j].DoneAt, found = true, now, true
-					}
-				}
-				next.Themes[i].Actions = acts
-			}
-			if !found {
-				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ECONFLICT, "that action is no longer in your plan")
-			}
-			next.UpdatedAt, next.UpdatedBy = now, c.user
-			return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil
-		})
-		if err != nil {
+		done := func(a coach.Action) bool { return a.Done || a.ID == ref.Action }
+		if err := b.editActions(c, ref.Theme, done); err != nil {
 			b.sayError(ctx, c, err)
 			return
 		}

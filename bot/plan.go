@@ -330,41 +330,29 @@ func (b *Bot) toggleActions(ctx context.Context, c call, a *slack.BlockAction) {
 	for _, o := range a.SelectedOptions {
 		done[o.Value] = true
 	}
-	now := b.now()
-	_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
-		if cur.Version == 0 {
-			return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ENOTFOUND, "you have no plan yet; start one with /coach plan")
-		}
-		next := cur
-		next.Themes = append([]coach.Theme(nil), cur.Themes...)
-		found := false
-		for i, t := range next.Themes {
-			if t.ID != themeID {
-				continue
-			}
-			found = true
-			acts := append([]coach.Action(nil), t.Actions...)
-			for j := range acts {
-				if d := done[acts[j].ID]; d != acts[j].Done {
-					acts[j].Done = d
-					acts[j].DoneAt = time.Time{}
-					if d {
-						acts[j].DoneAt = now
-					}
-				}
-			}
-			next.Themes[i].Actions = acts
-		}
-		if !found {
-			return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ECONFLICT, "that theme is no longer in your plan; the Home tab was out of date")
-		}
-		next.UpdatedAt, next.UpdatedBy = now, c.user
-		return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil
-	})
+	err := b.editActions(c, themeID, func(a coach.Action) bool { return done[a.ID] })
 	if err != nil {
 		b.sayError(ctx, c, err)
 	} else {
 		c.log.Info("actions updated", "theme", themeID, "done", len(done))
 	}
 	b.refreshHomes(ctx, c.log, c.user)
+}
+
+// editActions saves the done state of one theme's actions as decide says,
+// with the change in the plan's history.
+func (b *Bot) editActions(c call, themeID string, decide func(coach.Action) bool) error {
+	now := b.now()
+	_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
+		if cur.Version == 0 {
+			return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ENOTFOUND, "you have no plan yet; start one with /coach plan")
+		}
+		next, err := cur.WithActionsDone(themeID, decide, now)
+		if err != nil {
+			return coach.Plan{}, coach.PlanChange{}, err
+		}
+		next.UpdatedAt, next.UpdatedBy = now, c.user
+		return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil
+	})
+	return err
 }

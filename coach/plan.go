@@ -288,3 +288,32 @@ type PlanEdit func(old Plan) (Plan, PlanChange, error)
 // ErrPlanChanged is returned by an edit that started from an older version
 // of the plan than the one stored: someone saved in between.
 var ErrPlanChanged = Errorf(ECONFLICT, "the plan was changed elsewhere after this form was opened")
+
+// ErrThemeGone is returned when an edit names a theme the plan no longer
+// has (a stale message or Home tab).
+var ErrThemeGone = Errorf(ECONFLICT, "that theme is no longer in your plan; the message you clicked was out of date")
+
+// WithActionsDone returns a copy of p in which each action of one theme is
+// done or not as decide says, stamping newly done ones with now. p itself
+// is not changed.
+func (p Plan) WithActionsDone(themeID string, decide func(Action) bool, now time.Time) (Plan, error) {
+	next := p
+	next.Themes = append([]Theme(nil), p.Themes...)
+	for i, t := range next.Themes {
+		if t.ID != themeID {
+			continue
+		}
+		acts := append([]Action(nil), t.Actions...)
+		for j := range acts {
+			if d := decide(acts[j]); d != acts[j].Done {
+				acts[j].Done, acts[j].DoneAt = d, time.Time{}
+				if d {
+					acts[j].DoneAt = now
+				}
+			}
+		}
+		next.Themes[i].Actions = acts
+		return next, nil
+	}
+	return Plan{}, ErrThemeGone
+}

@@ -117,3 +117,22 @@ func TestCurrentChallenge(t *testing.T) {
 		t.Errorf("empty challenge accepted")
 	}
 }
+
+func TestWithActionsDone(t *testing.T) {
+	p := Plan{Themes: []Theme{theme("t1", "team", "Talks", "Role-play", "Weekly update"), theme("t2", "agile", "Slices", "Ship weekly")}}
+	at := planNow
+	next, err := p.WithActionsDone("t1", func(a Action) bool { return a.ID == "a2" }, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := next.Themes[0].Actions
+	if got[0].Done || !got[1].Done || !got[1].DoneAt.Equal(at) || next.Themes[1].Actions[0].Done {
+		t.Fatalf("actions after = %+v", next.Themes)
+	}
+	if p.Themes[0].Actions[1].Done {
+		t.Fatal("the original plan was changed")
+	}
+	if _, err := p.WithActionsDone("t9", func(Action) bool { return true }, at); !errors.Is(err, ErrThemeGone) {
+		t.Fatalf("missing theme: %v", err)
+	}
+}
