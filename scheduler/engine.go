@@ -132,6 +132,10 @@ func sinceFor(c coach.Cadence, s Schedule, now time.Time, loc *time.Location) ti
 	return time.Date(y, m, d, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
 }
 
+// missedLookback is how far back a start looks for an occurrence missed
+// during downtime (longer than a quarter, so quarterly refreshes count).
+const missedLookback = 100 * 24 * time.Hour
+
 // Due returns the deliveries owed at now that the ledger does not hold yet.
 // It is a pure function of the stored state and now.
 func (e *Engine) Due(now time.Time) ([]coach.Delivery, error) {
@@ -157,7 +161,17 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 	loc := p.Location()
 	var out []coach.Delivery
 	owe := func(c coach.Cadence, s Schedule) error {
-		last, ok := s.Last(now, sinceFor(c, s, now, loc), loc)
+		since := sinceFor(c, s, now, loc)
+		last, ok := s.Last(now, since, loc)
+		var state coach.DeliveryState
+		var note string
+		if !ok && s.Every() == 0 {
+			// Nothing within the grace window: the newest occurrence before
+			// it, if the ledger never saw it, was missed while microcoach
+			// was down. It is recorded as skipped (once) and logged.
+			last, ok = s.Last(since, since.Add(-missedLookback), loc)
+			state, note = coach.DeliverySkipped, "missed while microcoach was not running; past its grace, not sent"
+		}
 		// Occurrences before enrolment, or inside a pause, are skipped, not
 		// saved up for the pause's end.
 		if !ok || !last.After(p.EnrolledAt) || last.Before(p.PausedUntil) {
@@ -170,7 +184,7 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 		if _, found, err := e.cfg.Store.Delivery(p.ID, c, period); err != nil || found {
 			return err
 		}
-		out = append(out, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last})
+		out = append(out, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last, State: state, Note: note})
 		return nil
 	}
 	if !p.NudgesOff {
@@ -242,7 +256,14 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 		if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
 			return st, fmt.Errorf("scheduler: queue: %w", err)
 		}
-		st.Queued = len(due)
+		for _, d := range due {
+			if d.State == coach.DeliverySkipped {
+				st.Skipped++
+				e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+				continue
+			}
+			st.Queued++
+		}
 	}
 	open, err := e.cfg.Store.OpenDeliveries()
 	if err != nil {

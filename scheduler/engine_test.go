@@ -275,3 +275,24 @@ func TestPauseSkipsRatherThanDefers(t *testing.T) {
 		t.Fatalf("posts = %v, want only the next week's nudge", got)
 	}
 }
+
+func TestMissedBeyondGraceIsRecordedSkippedOnce(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	// Down from before Monday 30 Nov's nudge until Wednesday 2 Dec.
+	st := f.tick(t, time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC))
+	if f.out.count("U1/nudge/2026-11-30T09:30") != 0 {
+		t.Fatal("a nudge past its same-day grace was sent")
+	}
+	d, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-30T09:30")
+	if !found || d.State != coach.DeliverySkipped || d.Note == "" {
+		t.Fatalf("ledger = %+v (found %v), want it recorded as skipped with why", d, found)
+	}
+	if st.Skipped == 0 {
+		t.Errorf("stats %+v count no skip", st)
+	}
+	// The next tick does not record or log it again.
+	if st := f.tick(t, time.Date(2026, 12, 2, 8, 5, 0, 0, time.UTC)); st.Skipped != 0 {
+		t.Errorf("skipped again: %+v", st)
+	}
+}
