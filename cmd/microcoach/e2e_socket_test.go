@@ -32,12 +32,8 @@ func TestReconnects(t *testing.T) {
 			got := h.slash(ana, "/rate", "execution 7")
 			mustContain(t, got, "you rated yourself *7*/10")
 			ctx := ctxT(t)
-			for h.emu.Connects() <= before {
-				select {
-				case <-ctx.Done():
-					t.Fatal("the bot did not reconnect")
-				case <-time.After(5 * time.Millisecond):
-				}
+			if err := h.emu.WaitConnects(ctx, before+1); err != nil {
+				t.Fatalf("the bot did not reconnect: %v", err)
 			}
 			if err := h.emu.WaitConnected(ctx, 1); err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -130,8 +131,8 @@ func BenchmarkFootprint(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		for emu.Connects() == before {
-			time.Sleep(time.Millisecond)
+		if err := emu.WaitConnects(context.Background(), before+1); err != nil {
+			b.Fatal(err)
 		}
 		connected := time.Since(start)
 		time.Sleep(3 * time.Second) // settle: the first scheduler tick reads everyone

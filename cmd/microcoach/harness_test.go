@@ -102,13 +102,14 @@ func (h *harness) start() {
 	go func() { h.done <- run(ctx, []string{"serve"}, &bytes.Buffer{}, h.logs) }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	for h.emu.Connects() <= before {
-		select {
-		case err := <-h.done:
-			h.t.Fatalf("microcoach stopped before connecting: %v\n%s", err, h.logs.String())
-		case <-wctx.Done():
-			h.t.Fatalf("microcoach did not connect\n%s", h.logs.String())
-		case <-time.After(5 * time.Millisecond):
+	connected := make(chan error, 1)
+	go func() { connected <- h.emu.WaitConnects(wctx, before+1) }()
+	select {
+	case err := <-h.done:
+		h.t.Fatalf("microcoach stopped before connecting: %v\n%s", err, h.logs.String())
+	case err := <-connected:
+		if err != nil {
+			h.t.Fatalf("microcoach did not connect: %v\n%s", err, h.logs.String())
 		}
 	}
 	if err := h.emu.WaitConnected(wctx, 1); err != nil {
