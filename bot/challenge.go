@@ -86,7 +86,7 @@ func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionC
 		if history, herr := b.store.Challenges(c.user); herr == nil {
 			for _, h := range history {
 				if h.ID == id && h.Status == coach.ChallengeAccepted {
-					b.updateMessage(ctx, c, cb, plainReply(fmt.Sprintf(":white_check_mark: You accepted this Next Bigger Challenge: “%s”", escape(h.Text))))
+					b.updateMessage(ctx, c, clickedIn(cb), plainReply(fmt.Sprintf(":white_check_mark: You accepted this Next Bigger Challenge: “%s”", escape(h.Text))))
 					return
 				}
 			}
@@ -99,7 +99,7 @@ func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionC
 	c.log.Info("challenge accepted", "challenge_id", id)
 	accepted := plainReply(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", escape(ch.Text)))
 	if cb.Container.MessageTs != "" {
-		b.updateMessage(ctx, c, cb, accepted)
+		b.updateMessage(ctx, c, clickedIn(cb), accepted)
 	} else {
 		b.say(ctx, c, accepted)
 	}

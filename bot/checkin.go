@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -16,28 +17,56 @@ import (
 // is the person it was sent to.
 func (b *Bot) ownRef(c call, value string) (deliveryRef, coach.Delivery, bool) {
 	ref, err := parseRef(value)
-	if err != nil || ref.Person != c.user {
-		c.log.Warn("cadence button refused", "value_ok", err == nil)
+	if err != nil {
+		c.log.Warn("cadence button value unreadable", "error", err)
 		return deliveryRef{}, coach.Delivery{}, false
+	}
+	d, ok := b.ownDelivery(c, ref)
+	return ref, d, ok
+}
+
+// ownDelivery loads the delivery ref names, if it was sent to the caller.
+func (b *Bot) ownDelivery(c call, ref deliveryRef) (coach.Delivery, bool) {
+	if ref.Person != c.user {
+		c.log.Warn("cadence button of someone else refused")
+		return coach.Delivery{}, false
 	}
 	d, found, err := b.store.Delivery(ref.Person, coach.Cadence(ref.Cadence), ref.Period)
 	if err != nil || !found {
 		c.log.Warn("cadence button for an unknown delivery", "error", err)
-		return deliveryRef{}, coach.Delivery{}, false
+		return coach.Delivery{}, false
 	}
-	return ref, d, true
+	return d, true
 }
 
-// updateMessage replaces the message a button was clicked in.
-func (b *Bot) updateMessage(ctx context.Context, c call, cb slack.InteractionCallback, r reply) {
-	ch, ts := cb.Container.ChannelID, cb.Container.MessageTs
-	if ch == "" || ts == "" {
-		ch, ts = cb.Channel.ID, cb.Message.Timestamp
+// colourNoteMeta travels in the colour-note modal: which theme of which
+// check-in, and the message to redraw when the note is saved.
+type colourNoteMeta struct {
+	Ref deliveryRef `json:"r"`
+	At  msgRef      `json:"m"`
+}
+
+// msgRef names a message: where a button was clicked, or which message a
+// modal should redraw when it is submitted.
+type msgRef struct {
+	Channel string `json:"ch,omitempty"`
+	TS      string `json:"ts,omitempty"`
+}
+
+// clickedIn is the message an interaction came from, if any.
+func clickedIn(cb slack.InteractionCallback) msgRef {
+	if cb.Container.ChannelID != "" && cb.Container.MessageTs != "" {
+		return msgRef{cb.Container.ChannelID, cb.Container.MessageTs}
 	}
-	if ch == "" || ts == "" {
+	return msgRef{cb.Channel.ID, cb.Message.Timestamp}
+}
+
+// updateMessage replaces a message in place.
+func (b *Bot) updateMessage(ctx context.Context, c call, at msgRef, r reply) {
+	if at.Channel == "" || at.TS == "" {
 		return
 	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...)); err != nil {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, at.Channel, at.TS, slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...)); err != nil {
 		c.log.Error("update message", "error", err)
 	}
 }
@@ -78,7 +107,7 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 		c.log.Error("mark nudge answered", "error", err)
 	}
 	c.log.Info("nudge answered", "choice", a.ActionID)
-	b.updateMessage(ctx, c, cb, nudgeAnsweredReply(actionText, baseAction(a.ActionID)))
+	b.updateMessage(ctx, c, clickedIn(cb), nudgeAnsweredReply(actionText, baseAction(a.ActionID)))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -99,12 +128,12 @@ func (b *Bot) onColour(ctx context.Context, c call, cb slack.InteractionCallback
 		return
 	}
 	c.log.Info("colour chosen", "theme", ref.Theme, "colour", colour)
-	b.refreshCheckin(ctx, c, cb, d)
+	b.refreshCheckin(ctx, c, clickedIn(cb), d)
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
 // refreshCheckin redraws a check-in message with the choices so far.
-func (b *Bot) refreshCheckin(ctx context.Context, c call, cb slack.InteractionCallback, d coach.Delivery) {
+func (b *Bot) refreshCheckin(ctx context.Context, c call, at msgRef, d coach.Delivery) {
 	plan, found, err := b.store.Plan(c.user)
 	if err != nil || !found {
 		return
@@ -114,7 +143,7 @@ func (b *Bot) refreshCheckin(ctx context.Context, c call, cb slack.InteractionCa
 		c.log.Error("load colours", "error", err)
 		return
 	}
-	b.updateMessage(ctx, c, cb, checkinReply(b.model, refOf(d), plan, chosen, false))
+	b.updateMessage(ctx, c, at, checkinReply(b.model, refOf(d), plan, chosen, false))
 }
 
 func (b *Bot) openColourNote(ctx context.Context, c call, a *slack.BlockAction, cb slack.InteractionCallback) {
@@ -129,21 +158,24 @@ func (b *Bot) openColourNote(ctx context.Context, c call, a *slack.BlockAction, 
 	}
 	t, _ := plan.Theme(ref.Theme)
 	chosen, _ := b.monthColours(c.user, d)
-	meta := ref
-	meta.Action = cb.Container.ChannelID + " " + cb.Container.MessageTs // where to redraw
+	meta := colourNoteMeta{Ref: ref, At: clickedIn(cb)}
 	b.openModal(ctx, c, colourNoteModal(t.Title, mustJSON(meta), chosen[ref.Theme].Note))
 }
 
 func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	note := ""
-	if cb.View.State != nil {
-		note = strings.TrimSpace(cb.View.State.Values[blockNoteText][ActionNoteText].Value)
-	}
+	v, _ := field(cb.View.State, blockNoteText)
+	note := strings.TrimSpace(v.Value)
 	if err := coach.CheckNote(note); err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockNoteText: coach.ErrorMessage(err)}), nil
 	}
 	return nil, func(ctx context.Context) {
-		ref, d, ok := b.ownRef(c, cb.View.PrivateMetadata)
+		var meta colourNoteMeta
+		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
+			c.log.Warn("colour note metadata unreadable", "error", err)
+			return
+		}
+		ref := meta.Ref
+		d, ok := b.ownDelivery(c, ref)
 		if !ok {
 			return
 		}
@@ -162,12 +194,7 @@ func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(
 			b.sayError(ctx, c, err)
 			return
 		}
-		where := strings.Fields(ref.Action)
-		if len(where) == 2 {
-			var fake slack.InteractionCallback
-			fake.Container.ChannelID, fake.Container.MessageTs = where[0], where[1]
-			b.refreshCheckin(ctx, c, fake, d)
-		}
+		b.refreshCheckin(ctx, c, meta.At, d)
 	}
 }
 
@@ -232,7 +259,7 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 	if baseAction(a.ActionID) == ActionRefreshDrop {
 		plan.Themes = append(plan.Themes, coach.Theme{ID: ref.Theme, Title: "(retired theme)"})
 	}
-	b.updateMessage(ctx, c, cb, refreshReply(b.model, ref, plan, decided))
+	b.updateMessage(ctx, c, clickedIn(cb), refreshReply(b.model, ref, plan, decided))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -288,7 +315,7 @@ func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback,
 	}
 	c.log.Info("answer sharing changed", "answer_id", id, "shared", share)
 	me, _, _ := b.store.Person(c.user)
-	b.updateMessage(ctx, c, cb, answerSavedReply(ans, me.Manager != ""))
+	b.updateMessage(ctx, c, clickedIn(cb), answerSavedReply(ans, me.Manager != ""))
 }
 
 var errNoOpenQuestion = errors.New("no open question")

@@ -143,6 +143,26 @@ func TestColourCheckinUpdatesInPlace(t *testing.T) {
 	upd := h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenMessageUpdate))
 	mustContain(t, upd.Text(), "red — stuck", "1 of 2 themes checked in")
 
+	// A note on the red theme, from its own small form: the check-in
+	// message redraws with it.
+	id, val = buttonIn(t, checkin.Blocks, "Add a note")
+	n = h.emu.SeenCount(ana.ID)
+	if err := h.emu.Click(ctxT(t), ana.ID, slackemu.InMessage(checkin.Channel, checkin.TS), id, val); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenModalOpen))
+	form := h.lastModal(ana)
+	n = h.emu.SeenCount(ana.ID)
+	if res, err := h.emu.SubmitView(ctxT(t), ana.ID, form.ID, map[string]map[string]slackemu.Value{
+		"colour_note.text": {"note": slackemu.TextValue("blocked on legal review")},
+	}); err != nil || !res.Closed {
+		t.Fatalf("note: %+v %v", res, err)
+	}
+	withNote := h.waitSeen(ana, n, func(s slackemu.Seen) bool {
+		return s.Kind == slackemu.SeenMessageUpdate && s.TS == checkin.TS && strings.Contains(s.Text(), "blocked on legal review")
+	})
+	mustContain(t, withNote.Text(), "red — stuck")
+
 	// Bob paused: nothing arrives for him while Ana's check-ins keep coming.
 	h.waitSeen(ana, n, func(s slackemu.Seen) bool {
 		return s.Kind == slackemu.SeenMessage && strings.Contains(s.Text(), "Monthly check-in") && s.TS != checkin.TS
@@ -154,7 +174,7 @@ func TestColourCheckinUpdatesInPlace(t *testing.T) {
 	}
 	db := h.db()
 	cs, _ := db.Colours(ana.ID)
-	if len(cs) != 1 || cs[0].Colour != coach.Red {
+	if len(cs) != 1 || cs[0].Colour != coach.Red || cs[0].Note != "blocked on legal review" {
 		t.Fatalf("stored colours %+v", cs)
 	}
 }
