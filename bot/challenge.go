@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -107,14 +106,11 @@ func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionC
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
-// challengeMeta travels in the challenge modal.
-type challengeMeta struct {
-	ProposalID uint64 `json:"p,omitempty"`
-}
-
+// openChallengeModal lets the person write their own challenge, starting
+// from a proposal's text. Saving it replaces the proposal (see
+// storage.AddChallenge), so the form needs no memory of which one it was.
 func (b *Bot) openChallengeModal(ctx context.Context, c call, proposalID string) {
 	var initial string
-	var meta challengeMeta
 	if id, err := strconv.ParseUint(proposalID, 10, 64); err == nil {
 		history, err := b.store.Challenges(c.user)
 		if err != nil {
@@ -123,18 +119,16 @@ func (b *Bot) openChallengeModal(ctx context.Context, c call, proposalID string)
 		}
 		for _, h := range history {
 			if h.ID == id {
-				initial, meta.ProposalID = h.Text, id
+				initial = h.Text
 			}
 		}
 	}
-	b.openModal(ctx, c, challengeModal(initial, meta))
+	b.openModal(ctx, c, challengeModal(initial))
 }
 
 func (b *Bot) submitChallenge(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	text := ""
-	if cb.View.State != nil {
-		text = strings.TrimSpace(cb.View.State.Values[blockChallengeText][ActionChallengeText].Value)
-	}
+	v, _ := field(cb.View.State, blockChallengeText)
+	text := strings.TrimSpace(v.Value)
 	if err := coach.CheckChallengeText(text); err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChallengeText: coach.ErrorMessage(err)}), nil
 	}
@@ -150,12 +144,11 @@ func (b *Bot) submitChallenge(c call, cb slack.InteractionCallback) (any, func(c
 	}
 }
 
-func challengeModal(initial string, meta challengeMeta) modalView {
+func challengeModal(initial string) modalView {
 	in := slack.NewPlainTextInputBlockElement(plain("e.g. lead the H2 strategy planning"), ActionChallengeText)
 	in.Multiline = true
 	in.MaxLength = coach.MaxChallengeLen
 	in.InitialValue = initial
-	raw, _ := json.Marshal(meta)
 	return modalView{
 		Type:       slack.VTModal,
 		CallbackID: CallbackChallenge,
@@ -166,6 +159,5 @@ func challengeModal(initial string, meta challengeMeta) modalView {
 			contextBlock("The concrete assignment you would take on next if you were ready. Edit your manager's proposal or write your own."),
 			slack.NewInputBlock(blockChallengeText, plain("Your Next Bigger Challenge"), nil, in),
 		}},
-		PrivateMetadata: string(raw),
 	}
 }

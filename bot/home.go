@@ -66,28 +66,18 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	if err != nil {
 		return homeData{}, err
 	}
-	d := homeData{Person: me, Now: now, Comparisons: st.Comparisons, Colours: map[string]coach.Colour{}, History: map[string][]coach.Colour{}, AnswerRate: st.AnswerRate}
-	if st.HasPlan {
-		p, _, err := b.store.Plan(userID)
-		if err != nil {
-			return homeData{}, err
-		}
-		d.Plan = &p
-		for i, t := range p.Themes {
-			if i < len(st.Colours) {
-				d.Colours[t.ID] = st.Colours[i]
-			}
+	d := homeData{
+		Person: me, Now: now, Comparisons: st.Comparisons, AnswerRate: st.AnswerRate,
+		Plan: st.Plan, Colours: st.ThemeColours(), History: map[string][]coach.Colour{},
+		Challenge: st.Challenge, Proposal: st.Proposal,
+	}
+	if st.Plan != nil {
+		for i, t := range st.Plan.Themes {
 			if i < len(st.ColourHistory) {
 				d.History[t.ID] = st.ColourHistory[i]
 			}
 		}
 	}
-	d.Challenge = st.Challenge
-	history, err := b.store.Challenges(userID)
-	if err != nil {
-		return homeData{}, err
-	}
-	_, d.Proposal = coach.CurrentChallenge(history)
 	for _, c := range st.Comparisons {
 		if c.Self != nil || c.Manager != nil {
 			d.RatedAny = true
@@ -96,18 +86,9 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	if b.upcoming != nil {
 		d.Upcoming = b.upcoming(me, now)
 	}
-	reports, err := b.store.Reports(userID)
-	if err != nil {
+	if d.Reports, err = b.teamStatuses(userID); err != nil {
 		return homeData{}, err
 	}
-	for _, r := range reports {
-		rs, err := b.reportStatus(r, now)
-		if err != nil {
-			return homeData{}, err
-		}
-		d.Reports = append(d.Reports, rs)
-	}
-	coach.SortWorstFirst(d.Reports, now)
 	return d, nil
 }
 
@@ -119,6 +100,9 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		return st, err
 	}
 	st.HasPlan = hasPlan
+	if hasPlan {
+		st.Plan = &plan
+	}
 	var choices []coach.ColourChoice
 	if hasPlan {
 		st.PlanOverdue = plan.Overdue(now)
@@ -158,7 +142,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	if err != nil {
 		return st, err
 	}
-	st.Challenge, _ = coach.CurrentChallenge(history)
+	st.Challenge, st.Proposal = coach.CurrentChallenge(history)
 	st.Trend = coach.MonthlyAverage(ratings, p.ID, trendMonths, now)
 	if hasPlan {
 		for _, t := range plan.Themes {
@@ -199,20 +183,5 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	var plan *coach.Plan
-	colours := map[string]coach.Colour{}
-	if st.HasPlan {
-		pl, _, err := b.store.Plan(p.ID)
-		if err != nil {
-			b.sayError(ctx, c, err)
-			return
-		}
-		plan = &pl
-		for i, t := range pl.Themes {
-			if i < len(st.Colours) {
-				colours[t.ID] = st.Colours[i]
-			}
-		}
-	}
-	b.openModal(ctx, c, reportModal(b.model, st, plan, colours, now))
+	b.openModal(ctx, c, reportModal(b.model, st, st.Plan, st.ThemeColours(), now))
 }

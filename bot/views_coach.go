@@ -87,15 +87,10 @@ func challengeHistoryReply(subject, viewer string, history []coach.Challenge) re
 // colourMark is how a colour shows in text: an emoji and the word, so a
 // screen reader and a colour-blind reader tell them apart.
 func colourMark(c coach.Colour) string {
-	switch c {
-	case coach.Green:
-		return ":large_green_circle: green"
-	case coach.Yellow:
-		return ":large_yellow_circle: yellow"
-	case coach.Red:
-		return ":red_circle: red"
+	if !c.Valid() {
+		return colourDot(c) + " no colour yet"
 	}
-	return ":white_circle: no colour yet"
+	return colourDot(c) + " " + string(c)
 }
 
 // colourDot is the compact marker of a colour in one-line summaries.

@@ -121,7 +121,7 @@ func TestGoldenModals(t *testing.T) {
 		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}),
 		"modal_plan_new":    planModal(model, coach.Plan{}, gNow, planModalMeta{}),
 		"modal_plan_edit":   planModal(model, p, gNow, planModalMeta{Version: p.Version}),
-		"modal_challenge":   challengeModal("Lead the H2 strategy planning", challengeMeta{ProposalID: 2}),
+		"modal_challenge":   challengeModal("Lead the H2 strategy planning"),
 		"modal_report":      reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, gNow),
 	}
 	for name, v := range cases {

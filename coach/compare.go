@@ -94,7 +94,8 @@ func abs(n int) int {
 // glance, and how urgently.
 type ReportStatus struct {
 	Person      Person
-	HasPlan     bool
+	Plan        *Plan // nil without a plan
+	HasPlan     bool  // Plan != nil, kept for readability of the rules
 	PlanOverdue bool
 	RedThemes   int
 	Colours     []Colour // latest colour per theme, in plan order ("" for none yet)
@@ -103,6 +104,7 @@ type ReportStatus struct {
 	Biggest     *AreaComparison // the largest gap, if any
 	GapWidened  bool            // the largest flagged gap grew with the latest rating
 	Challenge   *Challenge      // current Next Bigger Challenge
+	Proposal    *Challenge      // a proposal waiting for the person's answer
 	Unanswered  int             // check-ins in a row without an answer
 	AnswerRate  float64         // share of check-ins answered, 0..1; -1 when none were sent
 	Paused      bool
@@ -112,6 +114,20 @@ type ReportStatus struct {
 	Trend []int
 	// ColourHistory is each theme's colour per month, in plan order.
 	ColourHistory [][]Colour
+}
+
+// ThemeColours maps the plan's theme ids to their latest colours.
+func (s ReportStatus) ThemeColours() map[string]Colour {
+	out := map[string]Colour{}
+	if s.Plan == nil {
+		return out
+	}
+	for i, t := range s.Plan.Themes {
+		if i < len(s.Colours) {
+			out[t.ID] = s.Colours[i]
+		}
+	}
+	return out
 }
 
 // Reasons a report needs attention, most urgent first.
