@@ -24,7 +24,8 @@ func (s *Server) channelKind(id string) string {
 // im:history, channels:history, groups:history or mpim:history.
 func historyScope(s *Server, a args) string { return s.channelKind(a.str("channel")) + ":history" }
 
-// readScope is the scope conversations.info needs for the channel.
+// readScope is the scope conversations.info and conversations.members
+// need for the channel: channels:read, groups:read, im:read or mpim:read.
 func readScope(s *Server, a args) string { return s.channelKind(a.str("channel")) + ":read" }
 
 func (s *Server) conversationsOpen(c *call) (reply, *apiError) {

@@ -35,3 +35,39 @@ func Example() {
 	// [message] microcoach: Hi @alice, how was your week?
 	//     [ Good ] [ Meh ]
 }
+
+// An end-to-end test sets up a channel with members and people with
+// e-mail addresses; the bot reads them with conversations.members and
+// users.lookupByEmail.
+func Example_channelMembers() {
+	s := slackemu.New(slackemu.Options{})
+	if err := s.Start(); err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	s.AddUser(slackemu.User{ID: "U1", Name: "alice", Email: "alice@example.com"})
+	s.AddUser(slackemu.User{ID: "U2", Name: "bob", Email: "bob@example.com"})
+	s.AddChannel(slackemu.Channel{ID: "G1", Name: "leads", Private: true, Members: []string{"U1"}})
+	if err := s.AddMembers("G1", "U2"); err != nil { // bob joins later
+		panic(err)
+	}
+	if err := s.InviteBot("G1"); err != nil { // "/invite @microcoach"
+		panic(err)
+	}
+
+	ctx := context.Background()
+	api := slack.New(s.BotToken(), slack.OptionAPIURL(s.APIURL()))
+	members, next, err := api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: "G1"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("members %v, next cursor %q\n", members, next)
+	u, err := api.GetUserByEmailContext(ctx, "bob@example.com")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.ID, u.Profile.Email)
+	// Output:
+	// members [U0BOT U1 U2], next cursor ""
+	// U2 bob@example.com
+}

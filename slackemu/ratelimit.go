@@ -45,7 +45,8 @@ const (
 	tier4 = 100
 )
 
-// defaultTiers are the per-method limits of SLACK.md's table.
+// defaultTiers are the per-method limits of SLACK.md's table; methods
+// it does not list carry the tier of their docs.slack.dev method page.
 var defaultTiers = map[string]int{
 	"apps.connections.open":        tier1,
 	"auth.test":                    tier4,
@@ -56,8 +57,10 @@ var defaultTiers = map[string]int{
 	"conversations.history":        tier3,
 	"conversations.info":           tier3,
 	"conversations.join":           tier3,
+	"conversations.members":        tier4, // docs.slack.dev/reference/methods/conversations.members
 	"users.info":                   tier4,
 	"users.list":                   tier2,
+	"users.lookupByEmail":          tier3, // docs.slack.dev/reference/methods/users.lookupByEmail
 	"views.open":                   tier4,
 	"views.update":                 tier4,
 	"views.push":                   tier4,

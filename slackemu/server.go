@@ -75,8 +75,8 @@ type Options struct {
 	// allowed (default 10, Slack's limit).
 	MaxConnections int
 
-	// Scopes are the bot scopes granted (default: the manifest's list in
-	// SLACK.md, including chat:write.public).
+	// Scopes are the bot scopes granted (default: microcoach's manifest
+	// list, defaultScopes; it has neither chat:write.public nor im:read).
 	Scopes []string
 	// BotEvents are the subscribed bot events (default app_home_opened and
 	// message.im). Events not listed are not delivered.
@@ -95,10 +95,16 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// defaultScopes are the bot scopes of microcoach's manifest (SLACK.md).
+// defaultScopes are the bot scopes of microcoach's manifest. Without
+// chat:write.public the bot posts only where it is a member (not_in_channel
+// elsewhere, docs.slack.dev/reference/methods/chat.postMessage); without
+// im:read, conversations.info and conversations.members on a DM answer
+// missing_scope. channels:history / groups:history let it read the
+// history of channels it is in.
 var defaultScopes = []string{
-	"chat:write", "chat:write.public", "commands", "im:write", "im:history",
-	"im:read", "users:read", "reactions:write", "files:write",
+	"chat:write", "commands", "im:write", "im:history", "users:read",
+	"users:read.email", "reactions:write", "files:write", "channels:read",
+	"groups:read", "channels:history", "groups:history",
 }
 
 func (o Options) withDefaults() Options {
@@ -278,7 +284,9 @@ func (s *Server) AddUser(u User) {
 	s.ws.users[u.ID] = &cp
 }
 
-// AddChannel adds or replaces a channel. Members may include the bot user id.
+// AddChannel adds or replaces a channel (its history is kept when
+// replaced). Members may include the bot user id; AddMembers, InviteBot
+// and RemoveMembers change the members of an existing channel.
 func (s *Server) AddChannel(c Channel) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -21,6 +21,13 @@ type User struct {
 	IsBot bool
 	// Deleted marks deactivated accounts.
 	Deleted bool
+	// Email is the address in the person's profile. Slack shows it as
+	// profile.email only to tokens with users:read.email, and
+	// users.lookupByEmail finds the person by it. Bot users have no e-mail
+	// address in Slack: it is ignored when IsBot is set.
+	// (docs.slack.dev/reference/scopes/users.read.email,
+	// docs.slack.dev/reference/methods/users.info "Email addresses")
+	Email string
 }
 
 // Channel is a public or private channel.
@@ -29,7 +36,8 @@ type Channel struct {
 	ID string
 	// Name is the channel name without "#".
 	Name string
-	// Members are user ids. Include the bot user id to make the bot a member.
+	// Members are user ids. Include the bot user id to make the bot a
+	// member. AddMembers, InviteBot and RemoveMembers change them later.
 	Members []string
 	// Private channels cannot be posted to with chat:write.public.
 	Private bool

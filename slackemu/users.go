@@ -1,7 +1,6 @@
 package slackemu
 
 import (
-	"encoding/base64"
 	"sort"
 	"strings"
 )
@@ -35,11 +34,10 @@ func (s *Server) usersList(c *call) (reply, *apiError) {
 
 	start := 0
 	if cur := c.args.str("cursor"); cur != "" {
-		b, err := base64.StdEncoding.DecodeString(cur)
-		if err != nil || !strings.HasPrefix(string(b), "user:") {
+		from, ok := decodeUserCursor(cur)
+		if !ok {
 			return nil, fail("invalid_cursor")
 		}
-		from := strings.TrimPrefix(string(b), "user:")
 		start = sort.SearchStrings(ids, from)
 	}
 	limit := c.args.integer("limit", 0)
@@ -57,7 +55,7 @@ func (s *Server) usersList(c *call) (reply, *apiError) {
 	}
 	next := ""
 	if end < len(ids) {
-		next = base64.StdEncoding.EncodeToString([]byte("user:" + ids[end]))
+		next = encodeUserCursor(ids[end])
 	}
 	return reply{
 		"members": members, "cache_ts": s.now().Unix(),
@@ -65,8 +63,44 @@ func (s *Server) usersList(c *call) (reply, *apiError) {
 	}, nil
 }
 
+// usersLookupByEmail finds a person by the e-mail address in their
+// profile (docs.slack.dev/reference/methods/users.lookupByEmail): argument
+// email, scope users:read.email, tier 3, answer {"user":{…}} like
+// users.info, error users_not_found. A deactivated account is not found
+// ("If the user has been deactivated, users_not_found will be returned
+// instead of a user object", api.slack.com/methods/users.lookupByEmail as
+// quoted in github.com/pablovarela/terraform-provider-slack/issues/251);
+// bot users have no e-mail address, so they are never found either. The
+// comparison ignores case: e-mail addresses are not case-sensitive in
+// practice, though the page does not say. A missing email argument answers
+// invalid_arguments, Slack's generic error for a missing required argument.
+func (s *Server) usersLookupByEmail(c *call) (reply, *apiError) {
+	email := strings.TrimSpace(c.args.str("email"))
+	if email == "" {
+		return nil, invalidArguments([]string{"missing required field: email"})
+	}
+	ids := make([]string, 0, len(s.ws.users))
+	for id := range s.ws.users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // the first match wins if tests give two people one address
+	for _, id := range ids {
+		u := s.ws.users[id]
+		if u.IsBot || u.Deleted || u.Email == "" || !strings.EqualFold(u.Email, email) {
+			continue
+		}
+		return reply{"user": s.userJSON(u)}, nil
+	}
+	return nil, fail("users_not_found")
+}
+
 // userJSON is a user object as users.info returns it, with tz, tz_label
-// and tz_offset (seconds) computed for the current time.
+// and tz_offset (seconds) computed for the current time. profile.email is
+// there only when the token has users:read.email ("The users:read.email
+// OAuth scope is now required to access the email field in user objects
+// returned by the users.list and users.info web API methods",
+// docs.slack.dev/reference/methods/users.info) and the person has an
+// address (bot users have none).
 func (s *Server) userJSON(u *User) map[string]any {
 	tz, label, offset := tzInfo(u.TZ, s.now())
 	real := u.RealName
@@ -77,6 +111,9 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"real_name": real, "real_name_normalized": real,
 		"display_name": u.Name, "display_name_normalized": u.Name,
 		"team": s.opts.TeamID,
+	}
+	if u.Email != "" && !u.IsBot && s.ws.scopes["users:read.email"] {
+		profile["email"] = u.Email
 	}
 	out := map[string]any{
 		"id": u.ID, "team_id": s.opts.TeamID, "name": u.Name, "deleted": u.Deleted,

@@ -111,8 +111,9 @@ func TestPostMessageErrors(t *testing.T) {
 		})
 	}
 
-	// chat:write.public lets the bot post in public channels it is not in.
-	pub := newServer(t, Options{})
+	// chat:write.public (not among the default scopes) lets the bot post
+	// in public channels it is not in.
+	pub := newServer(t, Options{Scopes: slices.Concat(defaultScopes, []string{"chat:write.public"})})
 	pub.AddChannel(Channel{ID: "C1", Name: "general", Members: []string{"U1"}})
 	mustOK(t, form(t, pub, "chat.postMessage", url.Values{"channel": {"C1"}, "text": {"digest"}}))
 	if got := pub.Seen("U1"); len(got) != 1 || got[0].Text() != "digest" {
@@ -222,36 +223,58 @@ func TestHistoryPaginationAndMetadata(t *testing.T) {
 func TestConversationsScopesAndMembership(t *testing.T) {
 	s := newServer(t, Options{})
 	s.AddChannel(Channel{ID: "C1", Name: "general", Members: []string{"U1"}})
+	s.AddChannel(Channel{ID: "G1", Name: "secret", Members: []string{"U1"}, Private: true})
+	s.AddChannel(Channel{ID: "G2", Name: "leads", Members: []string{"U1", "U0BOT"}, Private: true})
 	a := mustOK(t, form(t, s, "conversations.open", url.Values{"users": {"U1"}}))
 	dm := a.body["channel"].(map[string]any)["id"].(string)
 	a = mustOK(t, form(t, s, "conversations.open", url.Values{"users": {"U1"}}))
 	if a.body["channel"].(map[string]any)["id"] != dm || a.body["already_open"] != true {
 		t.Errorf("second open: %v", a.body)
 	}
-	info := mustOK(t, form(t, s, "conversations.info", url.Values{"channel": {dm}}))
-	if ch := info.body["channel"].(map[string]any); ch["is_im"] != true || ch["user"] != "U1" {
-		t.Errorf("info %v", ch)
-	}
+	// The default scopes are microcoach's manifest: channels:read,
+	// groups:read, channels:history and groups:history, but neither im:read
+	// nor channels:join.
 	tests := []struct {
 		method, channel, wantErr, needed string
 	}{
-		{"conversations.info", "C1", "missing_scope", "channels:read"},
-		{"conversations.history", "C1", "missing_scope", "channels:history"},
+		{"conversations.info", dm, "missing_scope", "im:read"},
+		{"conversations.info", "C1", "", ""},
+		{"conversations.info", "G1", "channel_not_found", ""},
+		{"conversations.info", "G2", "", ""},
+		{"conversations.history", "C1", "not_in_channel", ""},
+		{"conversations.history", "G1", "channel_not_found", ""},
+		{"conversations.history", "G2", "", ""},
+		{"conversations.history", dm, "", ""},
 		{"conversations.join", "C1", "missing_scope", "channels:join"},
 		{"conversations.open", "", "users_list_not_supplied", ""},
 	}
 	for _, tc := range tests {
 		a := form(t, s, tc.method, url.Values{"channel": {tc.channel}})
-		if a.err() != tc.wantErr || (tc.needed != "" && a.body["needed"] != tc.needed) {
-			t.Errorf("%s %s: %v, want %s %s", tc.method, tc.channel, a.body, tc.wantErr, tc.needed)
+		if tc.wantErr == "" && !a.ok() || tc.wantErr != "" && a.err() != tc.wantErr || (tc.needed != "" && a.body["needed"] != tc.needed) {
+			t.Errorf("%s %s: %v, want %q %s", tc.method, tc.channel, a.body, tc.wantErr, tc.needed)
 		}
 	}
 	if a := form(t, s, "conversations.open", url.Values{"users": {"U404"}}); a.err() != "user_not_found" {
 		t.Errorf("unknown user: %v", a.body)
 	}
 
-	wide := newServer(t, Options{Scopes: slices.Concat(defaultScopes, []string{"channels:read", "channels:history", "channels:join"})})
+	// Without channels:history and groups:history, reading channel history
+	// needs the scope of the channel's kind.
+	narrow := newServer(t, Options{Scopes: []string{"chat:write", "im:history"}})
+	narrow.AddChannel(Channel{ID: "C1", Name: "general", Members: []string{"U1", "U0BOT"}})
+	narrow.AddChannel(Channel{ID: "G1", Name: "secret", Members: []string{"U1", "U0BOT"}, Private: true})
+	for ch, needed := range map[string]string{"C1": "channels:history", "G1": "groups:history"} {
+		if a := form(t, narrow, "conversations.history", url.Values{"channel": {ch}}); a.err() != "missing_scope" || a.body["needed"] != needed {
+			t.Errorf("history of %s without its scope: %v, want missing_scope %s", ch, a.body, needed)
+		}
+	}
+
+	wide := newServer(t, Options{Scopes: slices.Concat(defaultScopes, []string{"im:read", "channels:join"})})
 	wide.AddChannel(Channel{ID: "C1", Name: "general", Members: []string{"U1"}})
+	info := mustOK(t, form(t, wide, "conversations.info", url.Values{"channel": {wide.DMChannel("U1")}}))
+	if ch := info.body["channel"].(map[string]any); ch["is_im"] != true || ch["user"] != "U1" {
+		t.Errorf("info %v", ch)
+	}
 	info = mustOK(t, form(t, wide, "conversations.info", url.Values{"channel": {"C1"}}))
 	if info.body["channel"].(map[string]any)["is_member"] != false {
 		t.Errorf("is_member: %v", info.body)
