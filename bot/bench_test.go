@@ -25,7 +25,7 @@ func yearOfHistory(tb testing.TB, n int, now time.Time) (*storage.DB, *Bot) {
 	areas := model.Areas
 	for i := range n {
 		id := fmt.Sprintf("UR%03d", i)
-		if _, err := db.AddReport(manager, coach.Person{ID: id, EnrolledAt: start}, start); err != nil {
+		if _, err := db.AssignManager(manager, coach.Person{ID: id, EnrolledAt: start}, start); err != nil {
 			tb.Fatal(err)
 		}
 		plan := samplePlan()

@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,7 +37,13 @@ type Store interface {
 
 	Person(id string) (coach.Person, bool, error)
 	Enroll(p coach.Person) (coach.Person, error)
-	AddReport(manager, report coach.Person, at time.Time) (coach.Person, error)
+	AssignManager(manager, report coach.Person, at time.Time) (coach.ManagerChange, error)
+	Invite(manager coach.Person, inv coach.Invitation) (coach.Invitation, error)
+	SetInvitationMessage(manager, report, channel, ts string) error
+	InvitationsFrom(manager string) ([]coach.Invitation, error)
+	InvitationsTo(report string) ([]coach.Invitation, error)
+	AnswerInvitation(report coach.Person, manager string, accept bool, now time.Time) (coach.ManagerChange, coach.Invitation, error)
+	WithdrawInvitation(manager, report string) (coach.Invitation, error)
 	RemoveReport(manager, report string) error
 	LeaveTeam(person string) (manager string, err error)
 	Reports(manager string) ([]coach.Person, error)
@@ -89,6 +97,14 @@ type Config struct {
 	// DigestChannel is the default channel id for managers' digests; ""
 	// sends them to the manager's DM.
 	DigestChannel string
+	// Admins may assign managers of record (MICROCOACH_ADMINS); being one
+	// grants no access to anyone's coaching data.
+	Admins []string
+	// SlackAPIURL is the Web API's base URL; a response_url is used only
+	// when it points at that host or one of its subdomains (Slack's are
+	// on hooks.slack.com), never at a URL a forged payload names.
+	// Defaults to https://slack.com/api/.
+	SlackAPIURL string
 }
 
 // Bot answers Slack envelopes.
@@ -109,6 +125,8 @@ type Bot struct {
 	observer  Observer
 
 	defaultDigest string
+	policy        coach.Policy
+	slackHost     *url.URL
 }
 
 // New returns a Bot. It does no I/O.
@@ -127,6 +145,14 @@ func New(cfg Config) *Bot {
 		observer:  cfg.Observer,
 
 		defaultDigest: cfg.DigestChannel,
+		policy:        coach.NewPolicy(cfg.Admins),
+	}
+	api := cfg.SlackAPIURL
+	if api == "" {
+		api = slack.APIURL
+	}
+	if u, err := url.Parse(api); err == nil {
+		b.slackHost = u
 	}
 	if b.observer == nil {
 		b.observer = nopObserver{}
@@ -296,18 +322,46 @@ func (b *Bot) spawn(ctx context.Context, log *slog.Logger, work func(context.Con
 
 // respond sends an ephemeral reply through a response_url.
 func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, r reply) {
+	b.postResponse(ctx, log, responseURL, &slack.WebhookMessage{
+		Text:         r.Text,
+		Blocks:       &slack.Blocks{BlockSet: r.Blocks},
+		ResponseType: slack.ResponseTypeEphemeral,
+	})
+}
+
+// postResponse posts to a response_url, but only one on Slack's own host:
+// a URL from a payload (or carried in a view's private_metadata) could
+// otherwise make the bot send a person's data anywhere.
+func (b *Bot) postResponse(ctx context.Context, log *slog.Logger, responseURL string, msg *slack.WebhookMessage) {
 	if responseURL == "" {
 		log.Error("no response_url to reply to")
 		return
 	}
-	msg := &slack.WebhookMessage{
-		Text:         r.Text,
-		Blocks:       &slack.Blocks{BlockSet: r.Blocks},
-		ResponseType: slack.ResponseTypeEphemeral,
+	if !b.slackURL(responseURL) {
+		log.Warn("response_url refused: not on the Slack API's host", "host", hostOf(responseURL))
+		return
 	}
 	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.http, msg); err != nil {
 		log.Error("reply failed", "error", err)
 	}
+}
+
+// slackURL reports whether raw is on the configured Slack API's host or a
+// subdomain of it, with the same scheme.
+func (b *Bot) slackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || b.slackHost == nil || u.Scheme != b.slackHost.Scheme || u.User != nil {
+		return false
+	}
+	host, want := strings.ToLower(u.Host), strings.ToLower(b.slackHost.Host)
+	return host == want || strings.HasSuffix(host, "."+want)
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return "(unparsable)"
 }
 
 // dm posts a message in the app's DM with a person.

@@ -26,7 +26,7 @@ func (b *Bot) challenge(ctx context.Context, c call, cc coachCommand) {
 				return
 			}
 			if m.ID != c.user {
-				if _, err := b.reportOf(c.user, m.ID); err != nil {
+				if _, err := b.about(c.user, m.ID, coach.ProposeChallenge); err != nil {
 					b.sayError(ctx, c, err)
 					return
 				}

@@ -27,7 +27,7 @@ func (b *Bot) ownRef(c call, value string) (deliveryRef, coach.Delivery, bool) {
 
 // ownDelivery loads the delivery ref names, if it was sent to the caller.
 func (b *Bot) ownDelivery(c call, ref deliveryRef) (coach.Delivery, bool) {
-	if ref.Person != c.user {
+	if b.policy.Authorize(c.user, coach.ChangeOwn, coach.About(coach.Person{ID: ref.Person})) != nil {
 		c.log.Warn("cadence button of someone else refused")
 		return coach.Delivery{}, false
 	}
@@ -37,6 +37,20 @@ func (b *Bot) ownDelivery(c call, ref deliveryRef) (coach.Delivery, bool) {
 		return coach.Delivery{}, false
 	}
 	return d, true
+}
+
+// inOwnDM reports whether channel is the app's DM with the caller.
+func (b *Bot) inOwnDM(ctx context.Context, c call, channel string) bool {
+	if channel == "" {
+		return false
+	}
+	me, _, err := b.store.Person(c.user)
+	if err != nil {
+		return false
+	}
+	me.ID = c.user
+	dm, err := b.dmChannel(ctx, me)
+	return err == nil && dm == channel
 }
 
 // colourNoteMeta travels in the colour-note modal: which theme of which
@@ -192,6 +206,12 @@ func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(
 		prev.Note, prev.At = note, b.now()
 		if err := b.store.SetColour(prev, &d); err != nil {
 			b.sayError(ctx, c, err)
+			return
+		}
+		// The message to redraw comes from private_metadata: redraw it
+		// only if it is in this person's own DM with the app.
+		if !b.inOwnDM(ctx, c, meta.At.Channel) {
+			c.log.Warn("colour note: the message to redraw is not in the person's DM; not redrawn")
 			return
 		}
 		b.refreshCheckin(ctx, c, meta.At, d)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -27,6 +28,9 @@ func (b *Bot) teamStatuses(manager string) ([]coach.ReportStatus, error) {
 	now := b.now()
 	out := make([]coach.ReportStatus, 0, len(reports))
 	for _, r := range reports {
+		if b.policy.Authorize(manager, coach.SeeCoaching, coach.About(r)) != nil {
+			continue // the index and the person disagree: show nothing
+		}
 		st, err := b.reportStatus(r, now)
 		if err != nil {
 			return nil, err
@@ -80,7 +84,16 @@ func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("digest channel set", "channel", target)
-	b.say(ctx, c, plainReply(":white_check_mark: "+b.digestTarget(me)))
+	text := ":white_check_mark: " + b.digestTarget(me)
+	if target != digestDM {
+		reports, err := b.store.Reports(c.user)
+		if err != nil {
+			b.sayError(ctx, c, err)
+			return
+		}
+		text += "\n" + b.audienceNote(ctx, target, reports)
+	}
+	b.say(ctx, c, plainReply(text))
 }
 
 // digestTarget says where a manager's digest goes.
@@ -121,8 +134,8 @@ func (b *Bot) checkDigestChannel(ctx context.Context, id string) string {
 	switch {
 	case ch.IsArchived:
 		return "that channel is archived"
-	case ch.IsPrivate && !ch.IsMember:
-		return "that channel is private and I'm not in it. Invite me first: /invite @microcoach"
+	case !ch.IsMember:
+		return "I'm not in that channel. Invite me first with /invite @microcoach, then choose it again"
 	}
 	return ""
 }
@@ -141,6 +154,13 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 	target := b.digestChannel(p)
 	var problem string
 	if target != "" {
+		full, err := b.fullAudience(ctx, target, reportsOf(statuses))
+		if _, limited := isRateLimited(err); limited {
+			return "", "", err
+		}
+		if !full {
+			return b.postDigestSummary(ctx, p, d, target, v, statuses, meta)
+		}
 		if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = target }); err != nil {
 			return "", "", err
 		}
@@ -168,6 +188,100 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 		}
 	}
 	return b.postWithThread(ctx, dm, v, meta)
+}
+
+// postDigestSummary is a digest for a channel whose members may not all
+// see every report's data: the details go to the manager's DM (the
+// delivery the ledger tracks), and the channel gets counts only. A crash
+// between the two can lose the channel's summary, never the details.
+func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Delivery, target string, v digestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
+	dm, err := b.dmChannel(ctx, p)
+	if err != nil {
+		return "", "", notOwedOr(err)
+	}
+	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = dm }); err != nil {
+		return "", "", err
+	}
+	v.Top.Blocks = append(v.Top.Blocks[:len(v.Top.Blocks):len(v.Top.Blocks)], contextBlock(fmt.Sprintf(":lock: <#%s> has members who may not see your reports' coaching data, so it gets a summary with counts only; the details are here.", target)))
+	if len(v.Top.Blocks) > maxMessageBlocks {
+		v.Top.Blocks = append(v.Top.Blocks[:maxMessageBlocks-1], v.Top.Blocks[len(v.Top.Blocks)-1])
+	}
+	ch, ts, err := b.postWithThread(ctx, dm, v, meta)
+	if err != nil {
+		return "", "", err
+	}
+	summary := digestSummaryReply(p.ID, statuses, b.now())
+	if _, _, err := b.api.PostMessageContext(ctx, target, msgOptions(summary)...); err != nil {
+		b.log.Warn("digest summary refused by the channel", "manager", p.ID, "channel", target, "error", err)
+		b.dm(ctx, b.log, p.ID, plainReply(fmt.Sprintf(":warning: I couldn't post your digest's summary in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`.", target, escape(err.Error()))))
+	}
+	return ch, ts, nil
+}
+
+func reportsOf(statuses []coach.ReportStatus) []coach.Person {
+	out := make([]coach.Person, len(statuses))
+	for i, s := range statuses {
+		out[i] = s.Person
+	}
+	return out
+}
+
+// channelHumans returns the channel's members who are people: not bots,
+// not deactivated.
+func (b *Bot) channelHumans(ctx context.Context, channel string) ([]string, error) {
+	var humans []string
+	params := &slack.GetUsersInConversationParameters{ChannelID: channel, Limit: 200}
+	for {
+		ids, next, err := b.api.GetUsersInConversationContext(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if id == b.botUser {
+				continue
+			}
+			u, err := b.users.get(ctx, id)
+			if errors.Is(err, errNoSuchUser) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !u.IsBot && !u.Deleted && u.ID != "USLACKBOT" {
+				humans = append(humans, id)
+			}
+		}
+		if next == "" {
+			return humans, nil
+		}
+		params.Cursor = next
+	}
+}
+
+// fullAudience reports whether every human member of the channel may see
+// the coaching data of everyone shown. When the members can't be read, the
+// answer is no: a summary is always safe.
+func (b *Bot) fullAudience(ctx context.Context, channel string, shown []coach.Person) (bool, error) {
+	humans, err := b.channelHumans(ctx, channel)
+	if err != nil {
+		b.log.Warn("cannot read the channel's members; posting a summary only", "channel", channel, "error", err)
+		return false, err
+	}
+	return b.policy.ChannelAudience(humans, shown) == coach.AudienceFull, nil
+}
+
+// audienceNote tells a manager what their digest in a channel will carry,
+// and why.
+func (b *Bot) audienceNote(ctx context.Context, channel string, reports []coach.Person) string {
+	full, err := b.fullAudience(ctx, channel, reports)
+	switch {
+	case err != nil:
+		return fmt.Sprintf(":lock: I can't read who is in <#%s>, so it will get a summary with counts only, and the details will come to your DM.", channel)
+	case full:
+		return fmt.Sprintf(":eyes: Everyone in <#%s> is you (and bots), so it gets the full digest. If someone else joins, it gets a summary instead and the details come to your DM.", channel)
+	default:
+		return fmt.Sprintf(":lock: <#%s> has members who may not see your reports' coaching data, so it will get a summary with counts only (nothing about any one person), and the details will come to your DM.", channel)
+	}
 }
 
 func (b *Bot) postWithThread(ctx context.Context, channel string, v digestView, meta slack.MsgOption) (string, string, error) {

@@ -79,7 +79,7 @@ func TestGoldenAgenda(t *testing.T) {
 		Colours: []string{"*Problem briefs*: :large_yellow_circle: yellow → :large_green_circle: green — “two briefs done”"},
 		Ratings: []string{"*Planning*: self now 8, manager now 5 · gap +3 :triangular_flag_on_post:"},
 		Done:    []string{"Write three problem briefs before discovery starts (Problem briefs)"},
-		Answers: []coach.Answer{{Question: "What would make you more successful in the role you have now?", Text: "More time with customers", Shared: true, At: gNow}},
+		Answers: []coach.Answer{{Question: "What would make you more successful in the role you have now?", Text: "More time with customers", SharedWith: "UBOSS", At: gNow}},
 		Current: &coach.Challenge{Text: "Lead the H2 strategy planning", At: gNow.AddDate(0, -1, 0)},
 		Focus:   coach.Area{ID: "planning", Name: "Planning"}, Reason: "the biggest gap (+3)",
 		Asks:     []string{"What would a great roadmap review look like to you?", "Where do you feel least sure?", "What would make it one point higher?"},

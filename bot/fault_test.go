@@ -62,7 +62,7 @@ func TestFullDiskTellsThePerson(t *testing.T) {
 	defer db.Close()
 	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
 	logs := &lockedBuffer{}
-	b := New(Config{API: api, Store: fullDisk{db}, Model: model, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	b := New(Config{API: api, SlackAPIURL: emu.APIURL(), Store: fullDisk{db}, Model: model, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, socketmode.New(api)) }()

@@ -554,12 +554,13 @@ func fzDMBot() (*Bot, *fzStore, *fzSlack) {
 	questions := coach.DefaultQuestions().ForModel(fzModel)
 	store := &fzStore{question: questions.Questions[0].ID}
 	b := New(Config{
-		API:       slack.New("xoxb-fuzz", slack.OptionHTTPClient(api), slack.OptionAPIURL("http://slack.invalid/api/")),
-		Store:     store,
-		Model:     fzModel,
-		Now:       func() time.Time { return fzNow },
-		Questions: questions,
-		BotUserID: fzBotUser,
+		API:         slack.New("xoxb-fuzz", slack.OptionHTTPClient(api), slack.OptionAPIURL("http://slack.invalid/api/")),
+		SlackAPIURL: "http://slack.invalid/api/",
+		Store:       store,
+		Model:       fzModel,
+		Now:         func() time.Time { return fzNow },
+		Questions:   questions,
+		BotUserID:   fzBotUser,
 	})
 	return b, store, api
 }

@@ -12,7 +12,7 @@ import (
 
 // gaps shows /coach gaps (your own) or /coach gaps @person (manager only).
 func (b *Bot) gaps(ctx context.Context, c call, cc coachCommand) {
-	subject, err := b.subject(ctx, c, cc, "/coach gaps [@person]")
+	subject, err := b.subject(ctx, c, cc, "/coach gaps [@person]", coach.SeeCoaching)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
@@ -26,9 +26,9 @@ func (b *Bot) gaps(ctx context.Context, c call, cc coachCommand) {
 	b.say(ctx, c, gapsReply(subject, c.user, cmp))
 }
 
-// subject reads an optional @person: yourself without one, a report of
-// yours with one, and errNotYours for anyone else.
-func (b *Bot) subject(ctx context.Context, c call, cc coachCommand, usage string) (coach.Person, error) {
+// subject reads an optional @person: yourself without one, or someone the
+// policy lets the caller have access to, and coach.ErrNotYours otherwise.
+func (b *Bot) subject(ctx context.Context, c call, cc coachCommand, usage string, access coach.Access) (coach.Person, error) {
 	if len(cc.Args) == 0 {
 		me, found, err := b.store.Person(c.user)
 		if err != nil {
@@ -44,9 +44,9 @@ func (b *Bot) subject(ctx context.Context, c call, cc coachCommand, usage string
 		return coach.Person{}, err
 	}
 	if m.ID == c.user {
-		return b.subject(ctx, c, coachCommand{}, usage)
+		return b.subject(ctx, c, coachCommand{}, usage, access)
 	}
-	return b.reportOf(c.user, m.ID)
+	return b.about(c.user, m.ID, access)
 }
 
 // gapTable renders comparisons as a monospaced table: area, self, manager,

@@ -23,12 +23,14 @@ type homeData struct {
 	RatedAny    bool
 	Upcoming    []string // what's next in the person's cadence, already phrased
 	Reports     []coach.ReportStatus
+	Invitations []coach.Invitation // open invitations to the person
+	Sent        []coach.Invitation // invitations the person sent, still open or expired
 	Now         time.Time
 }
 
 // newcomer reports whether the person has done nothing yet.
 func (d homeData) newcomer() bool {
-	return d.Plan == nil && d.Challenge == nil && d.Proposal == nil && !d.RatedAny && len(d.Reports) == 0
+	return d.Plan == nil && d.Challenge == nil && d.Proposal == nil && !d.RatedAny && len(d.Reports) == 0 && d.Person.Manager == ""
 }
 
 // refreshHomes republishes the Home tab of subject and of their manager of
@@ -87,6 +89,19 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 		d.Upcoming = b.upcoming(me, now)
 	}
 	if d.Reports, err = b.teamStatuses(userID); err != nil {
+		return homeData{}, err
+	}
+	if d.Invitations, err = b.store.InvitationsTo(userID); err != nil {
+		return homeData{}, err
+	}
+	open := d.Invitations[:0]
+	for _, inv := range d.Invitations {
+		if !inv.Expired(now) {
+			open = append(open, inv)
+		}
+	}
+	d.Invitations = open
+	if d.Sent, err = b.store.InvitationsFrom(userID); err != nil {
 		return homeData{}, err
 	}
 	return d, nil
@@ -172,7 +187,7 @@ func abs(n int) int {
 
 // openReportDetails opens a report's read-only details for their manager.
 func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
-	p, err := b.reportOf(c.user, reportID)
+	p, err := b.about(c.user, reportID, coach.SeeCoaching)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return

@@ -86,6 +86,10 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 		b.onShare(ctx, c, cb, a)
 	case ActionForgetMe, ActionForgetMeKeep:
 		b.onForgetMe(ctx, c, cb, a)
+	case ActionInviteAccept, ActionInviteDecline, ActionInviteWithdraw:
+		b.onInvitation(ctx, c, a)
+	case ActionLeaveTeam:
+		b.teamLeave(ctx, c)
 	default:
 		if strings.HasPrefix(baseAction(a.ActionID), ActionColour+".") {
 			b.onColour(ctx, c, cb, a)
@@ -115,7 +119,7 @@ func (b *Bot) submitRate(c call, cb slack.InteractionCallback) (any, func(contex
 func (b *Bot) saveRateModal(ctx context.Context, c call, viewID, subject string, entries []rateEntry) {
 	if subject == "" {
 		subject = c.user
-	} else if _, err := b.reportOf(c.user, subject); err != nil {
+	} else if _, err := b.about(c.user, subject, coach.Assess); err != nil {
 		// Checked again at save time: the person may have left the team
 		// while the form was open.
 		b.sayError(ctx, c, err)

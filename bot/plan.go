@@ -27,7 +27,7 @@ func (b *Bot) plan(ctx context.Context, c call, cc coachCommand) {
 		b.openPlanModal(ctx, c)
 		return
 	}
-	subject, err := b.subject(ctx, c, cc, "/coach plan [@person]")
+	subject, err := b.subject(ctx, c, cc, "/coach plan [@person]", coach.SeeCoaching)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return

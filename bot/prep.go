@@ -32,7 +32,7 @@ type agenda struct {
 // for the person's own side. It goes to the asker's DM and is remembered,
 // so the next one starts from here.
 func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
-	subject, err := b.subject(ctx, c, cc, "/coach prep [@person]")
+	subject, err := b.subject(ctx, c, cc, "/coach prep [@person]", coach.Prep)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
@@ -43,7 +43,7 @@ func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	a, err := b.buildAgenda(subject, subject.ID == c.user, since, now)
+	a, err := b.buildAgenda(c.user, subject, since, now)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
@@ -58,7 +58,10 @@ func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
 	}
 }
 
-func (b *Bot) buildAgenda(subject coach.Person, forSelf bool, since, now time.Time) (agenda, error) {
+// buildAgenda gathers what viewer may see of subject since the last
+// agenda: notes and answers each pass the policy on their own.
+func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.Time) (agenda, error) {
+	forSelf := viewer == subject.ID
 	a := agenda{Subject: subject, ForSelf: forSelf, Since: since}
 	changed := func(t time.Time) bool { return t.After(since) }
 
@@ -92,7 +95,7 @@ func (b *Bot) buildAgenda(subject coach.Person, forSelf bool, since, now time.Ti
 			if before != nil && before.Colour != after.Colour {
 				line = fmt.Sprintf("*%s*: %s → %s", escape(t.Title), colourMark(before.Colour), colourMark(after.Colour))
 			}
-			if after.Note != "" {
+			if after.Note != "" && b.policy.Authorize(viewer, coach.SeeNote, coach.NoteOf(subject, after.At)) == nil {
 				line += " — “" + escape(truncate(after.Note, 200)) + "”"
 			}
 			a.Colours = append(a.Colours, line)
@@ -136,16 +139,16 @@ func (b *Bot) buildAgenda(subject coach.Person, forSelf bool, since, now time.Ti
 		a.Ratings = append(a.Ratings, line)
 	}
 
-	// Answers: the person's own, or only those they shared.
+	// Answers: the person's own, or only those they shared with viewer.
 	answers, err := b.store.Answers(subject.ID)
 	if err != nil {
 		return a, err
 	}
 	for _, x := range answers {
-		if !forSelf && !x.Shared {
+		if b.policy.Authorize(viewer, coach.SeeAnswer, coach.AnswerOf(subject, x)) != nil {
 			continue
 		}
-		if changed(x.At) || (x.Shared && changed(x.SharedAt)) {
+		if changed(x.At) || (x.Shared() && changed(x.SharedAt)) {
 			a.Answers = append(a.Answers, x)
 		}
 	}

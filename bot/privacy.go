@@ -147,15 +147,12 @@ func (b *Bot) replaceReply(ctx context.Context, c call, r reply) {
 		b.dm(ctx, c.log, c.user, r)
 		return
 	}
-	msg := &slack.WebhookMessage{
+	b.postResponse(ctx, c.log, c.responseURL, &slack.WebhookMessage{
 		Text:            r.Text,
 		Blocks:          &slack.Blocks{BlockSet: r.Blocks},
 		ResponseType:    slack.ResponseTypeEphemeral,
 		ReplaceOriginal: true,
-	}
-	if err := slack.PostWebhookCustomHTTPContext(ctx, c.responseURL, b.http, msg); err != nil {
-		c.log.Error("reply failed", "error", err)
-	}
+	})
 }
 
 func forgetConfirmReply(user string) reply {
@@ -202,6 +199,7 @@ func forgottenReply(f coach.Forgotten) reply {
 	add(f.Deliveries, "sent-message record", "sent-message records")
 	add(f.Preps, "agenda record", "agenda records")
 	add(f.Reports, "report's link to you as their manager", "reports' links to you as their manager")
+	add(f.Invitations, "open invitation", "open invitations")
 	if f.LeftTeam {
 		parts = append(parts, "your place in your manager's team")
 	}

@@ -19,7 +19,7 @@ func (b *Bot) rate(ctx context.Context, c call, text string) {
 	}
 	subject := c.user
 	if rc.Subject != nil && rc.Subject.ID != c.user {
-		p, err := b.reportOf(c.user, rc.Subject.ID)
+		p, err := b.about(c.user, rc.Subject.ID, coach.Assess)
 		if err != nil {
 			b.sayError(ctx, c, err)
 			return
@@ -115,7 +115,12 @@ func (b *Bot) assess(ctx context.Context, c call, cc coachCommand) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	p, err := b.reportOf(c.user, m.ID)
+	if m.ID == c.user {
+		// Your own assessment is a self-rating.
+		b.openRateModal(ctx, c, c.user, rateModalMeta{ResponseURL: c.responseURL})
+		return
+	}
+	p, err := b.about(c.user, m.ID, coach.Assess)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return

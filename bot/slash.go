@@ -17,7 +17,7 @@ var coachSubcommands = []subcommand{
 	{Name: "plan", Usage: "/coach plan [@person]", Summary: "write or edit your development plan; a manager sees a report's plan read-only"},
 	{Name: "challenge", Usage: "/coach challenge [@person] <text>", Summary: "set your Next Bigger Challenge, or propose one to a report"},
 	{Name: "gaps", Usage: "/coach gaps [@person]", Summary: "your own view beside your manager's, area by area"},
-	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach"},
+	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach: invite them (they accept first), withdraw, or leave your manager's team"},
 	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
 	{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)"},
 	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
@@ -27,6 +27,7 @@ var coachSubcommands = []subcommand{
 	{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)"},
 	{Name: "export", Usage: "/coach export", Summary: "a file with all your data"},
 	{Name: "forget-me", Usage: "/coach forget-me", Summary: "delete everything microcoach knows about you (asks first)"},
+	{Name: "org", Usage: "/coach org set @person @manager | unset @person", Summary: "admins: assign managers of record without an invitation (no access to coaching data)"},
 }
 
 // call is one person's request: who made it, where to answer, how to log.
@@ -121,23 +122,25 @@ func (b *Bot) coach(ctx context.Context, c call, text string) {
 		b.exportData(ctx, c)
 	case "forget-me":
 		b.forgetMe(ctx, c)
+	case "org":
+		b.org(ctx, c, cc)
 	}
 }
 
-// errNotYours is the one refusal for any request about someone else's data.
-// It is the same whether the person exists, has another manager or none,
-// so it reveals nothing about them.
-var errNotYours = &inputError{Problem: "You can only see or change your own coaching data, and that of people in your team. To coach someone, add them first: /coach team add @person"}
-
-// reportOf returns the person with the given id if manager is their
-// manager of record, and errNotYours otherwise.
-func (b *Bot) reportOf(manager, id string) (coach.Person, error) {
+// about returns the person with the given id if the policy lets actor
+// have access to them, and coach.ErrNotYours otherwise. Someone microcoach
+// does not know is refused like anyone else, so a refusal says nothing
+// about whether the person exists.
+func (b *Bot) about(actor, id string, access coach.Access) (coach.Person, error) {
 	p, found, err := b.store.Person(id)
 	if err != nil {
 		return coach.Person{}, err
 	}
-	if !found || !coach.IsManagerOf(manager, p) {
-		return coach.Person{}, errNotYours
+	if !found {
+		p = coach.Person{ID: id}
+	}
+	if err := b.policy.Authorize(actor, access, coach.About(p)); err != nil {
+		return coach.Person{}, err
 	}
 	return p, nil
 }

@@ -65,12 +65,12 @@ func questionReply(title string, ref deliveryRef, q coach.Question, text string)
 // answerSavedReply confirms an answer and offers to share it.
 func answerSavedReply(a coach.Answer, hasManager bool) reply {
 	text := ":lock: Saved. Only you can see this answer."
-	if a.Shared {
-		text = ":handshake: Saved and shared with your manager; it will be in your next 1:1 agenda."
+	if a.Shared() {
+		text = fmt.Sprintf(":handshake: Saved and shared with <@%s>, your manager of record; it will be in your next 1:1 agenda. A later manager won't see it.", a.SharedWith)
 	}
 	blocks := []slack.Block{section(text)}
-	if hasManager {
-		if a.Shared {
+	if hasManager || a.Shared() {
+		if a.Shared() {
 			blocks = append(blocks, slack.NewActionBlock("answer", slack.NewButtonBlockElement(ActionUnshare, fmt.Sprint(a.ID), plain("Stop sharing"))))
 		} else {
 			blocks = append(blocks, slack.NewActionBlock("answer", slack.NewButtonBlockElement(ActionShareAnswer, fmt.Sprint(a.ID), plain("Share with my manager"))))

@@ -15,10 +15,14 @@ func plainReply(text string) reply {
 	return reply{Text: text, Blocks: []slack.Block{section(truncate(text, 3000))}}
 }
 
-func teamReply(me coach.Person, reports []coach.Person) reply {
+// whatManagerSees is the one sentence every invitation and assignment
+// uses to say what a manager of record sees.
+const whatManagerSees = "*What they would see:* your development plan and its monthly colours (and notes you write from then on), your self-ratings next to theirs and the gaps, and your Next Bigger Challenge. They could rate you, propose challenges and prepare 1:1 agendas about you.\n*What they wouldn't:* your answers to coaching questions — those stay private unless you share one with them."
+
+func teamReply(me coach.Person, reports []coach.Person, sent []coach.Invitation, now time.Time) reply {
 	var b strings.Builder
 	if len(reports) == 0 {
-		b.WriteString("*Your team* is empty. Add the people you coach with `/coach team add @person`.")
+		b.WriteString("*Your team* is empty. Invite the people you coach with `/coach team add @person`; they join when they accept.")
 	} else {
 		fmt.Fprintf(&b, "*Your team* (%d):", len(reports))
 		for _, r := range reports {
@@ -26,6 +30,12 @@ func teamReply(me coach.Person, reports []coach.Person) reply {
 			if !r.ManagerSince.IsZero() {
 				fmt.Fprintf(&b, " — since %s", slackDate(r.ManagerSince))
 			}
+		}
+	}
+	if len(sent) > 0 {
+		fmt.Fprintf(&b, "\n*Invited* (%d):", len(sent))
+		for _, inv := range sent {
+			fmt.Fprintf(&b, "\n• %s", invitationStatus(inv, now))
 		}
 	}
 	text := b.String()
@@ -36,12 +46,71 @@ func teamReply(me coach.Person, reports []coach.Person) reply {
 	return reply{Text: text, Blocks: blocks}
 }
 
-func addedToTeamReply(manager string) reply {
-	text := fmt.Sprintf(":wave: <@%s> added you to their team in microcoach, as your manager of record.", manager)
+// invitationStatus is one invitation as its sender sees it.
+func invitationStatus(inv coach.Invitation, now time.Time) string {
+	if inv.Expired(now) {
+		return fmt.Sprintf("<@%s> — invited %s, expired unanswered on %s. Invite again with `/coach team add`.", inv.Report, slackDate(inv.At), slackDate(inv.Expires))
+	}
+	return fmt.Sprintf("<@%s> — invited %s, waiting for their answer (open until %s)", inv.Report, slackDate(inv.At), slackDate(inv.Expires))
+}
+
+// invitationReply is the DM that asks a person to accept a manager of
+// record: who asks, exactly what they would see, and the two buttons.
+func invitationReply(inv coach.Invitation, former string) reply {
+	text := fmt.Sprintf(":wave: <@%s> invites you to accept them as your manager of record in microcoach.", inv.Manager)
+	notes := []string{fmt.Sprintf("Open until %s. Nothing is shared unless you accept, and you can end it any time later (`/coach team leave` or your Home tab).", slackDate(inv.Expires))}
+	if former != "" {
+		notes = append(notes, fmt.Sprintf("Your manager of record now is <@%s>. Accepting moves you: they are told and stop seeing your data at once.", former))
+	}
 	return reply{Text: text, Blocks: []slack.Block{
 		section(text),
-		section("*What they can see:* your development plan and its monthly colours, your self-ratings next to theirs, and your Next Bigger Challenge.\n*What they can't:* your answers to coaching questions — those stay private unless you choose to share one."),
-		contextBlock("Not right? Type `/coach team leave` and they will no longer see anything of yours."),
+		section(whatManagerSees),
+		slack.NewActionBlock("invite",
+			slack.NewButtonBlockElement(ActionInviteAccept, inv.Manager, plain("Accept")).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionInviteDecline, inv.Manager, plain("Decline")),
+		),
+		contextBlock(notes...),
+	}}
+}
+
+// acceptedReply replaces the invitation once accepted.
+func acceptedReply(manager, former string) reply {
+	text := fmt.Sprintf(":white_check_mark: You accepted <@%s> as your manager of record.", manager)
+	if former != "" && former != manager {
+		text += fmt.Sprintf(" <@%s> no longer sees your data, and was told.", former)
+	}
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		contextBlock("They see your plan, colours, ratings and challenge; your answers stay private unless you share one. To end it: `/coach team leave` or your Home tab."),
+	}}
+}
+
+// formerManagerReply tells a manager that a report moved away.
+func formerManagerReply(report string) reply {
+	return plainReply(fmt.Sprintf("<@%s> has a new manager of record in microcoach, so you no longer see their coaching data.", report))
+}
+
+// assignedReply tells a person that an admin or an import set their
+// manager of record, and what that manager sees.
+func assignedReply(who, manager string) reply {
+	text := fmt.Sprintf(":wave: %s made <@%s> your manager of record in microcoach.", who, manager)
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		section(strings.NewReplacer("would see", "see", "wouldn't", "don't", "could rate", "can rate").Replace(whatManagerSees)),
+		contextBlock("Not right? Tell your admin, or end it yourself with `/coach team leave`."),
+	}}
+}
+
+// orgHelpReply shows an admin what they can do.
+func orgHelpReply(admins []string) reply {
+	names := make([]string, len(admins))
+	for i, a := range admins {
+		names[i] = "<@" + a + ">"
+	}
+	text := "*Admin: the org chart*\n`/coach org set @person @manager` makes someone's manager of record without an invitation; both are told, and a former manager loses access at once.\n`/coach org unset @person` ends it.\nFor a whole organisation, the operator runs `microcoach org import FILE.csv`."
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		contextBlock("Admins: " + strings.Join(names, ", ") + ". Being an admin lets you assign managers, and shows you nobody's coaching data."),
 	}}
 }
 

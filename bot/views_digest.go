@@ -41,6 +41,25 @@ func chunkLines(title string, lines []string) []slack.Block {
 	return blocks
 }
 
+// digestSummaryReply is a digest for a channel where not everyone may see
+// the reports' data: counts only, nothing about any one person.
+func digestSummaryReply(manager string, reports []coach.ReportStatus, now time.Time) reply {
+	var attention, paused int
+	for _, r := range reports {
+		switch {
+		case r.Paused:
+			paused++
+		case len(r.Reasons(now)) > 0:
+			attention++
+		}
+	}
+	text := fmt.Sprintf("*Team digest* for <@%s> · %s · %s attention · %d paused · %s", manager, plural(len(reports), "report"), needCount(attention), paused, slackDate(now))
+	return reply{Text: text, Blocks: []slack.Block{
+		section(text),
+		contextBlock(fmt.Sprintf(":lock: Details are in <@%s>'s DM: coaching data is shared only with each person's manager of record.", manager)),
+	}}
+}
+
 func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time, preview bool) digestView {
 	var attention, others, paused []coach.ReportStatus
 	for _, r := range reports {

@@ -24,10 +24,19 @@ func header(s string) *slack.HeaderBlock { return slack.NewHeaderBlock(plain(tru
 // worst first. It never passes 100 blocks.
 func homeView(model coach.Model, d homeData) slack.HomeTabViewRequest {
 	var blocks []slack.Block
+	for i, inv := range d.Invitations {
+		if i == 3 {
+			break // the oldest three; more arrive as those are answered
+		}
+		blocks = append(blocks, invitationBlocks(inv)...)
+	}
 	if d.newcomer() {
-		blocks = newcomerBlocks(model)
+		blocks = append(blocks, newcomerBlocks(model)...)
 	} else {
-		blocks = personBlocks(model, d)
+		blocks = append(blocks, personBlocks(model, d)...)
+	}
+	if len(d.Sent) > 0 {
+		blocks = append(blocks, sentBlocks(d.Sent, d.Now)...)
 	}
 	if len(d.Reports) > 0 {
 		blocks = append(blocks, teamBlocks(model, d.Reports, d.Now, maxHomeBlocks-len(blocks))...)
@@ -86,14 +95,61 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 	blocks = append(blocks, slack.NewDividerBlock(), section("*Your ratings*"), section("```"+escape(ratingsTable(d.Comparisons))+"```"))
 	note := "Self = your latest rating, Mgr = your manager's. A gap marked ! (2 or more) is worth talking about."
 	if d.Person.Manager == "" {
-		note = "You have no manager of record yet; once your manager adds you (/coach team add), their view shows next to yours."
+		note = "You have no manager of record yet; once you accept your manager's invitation (they send it with /coach team add), their view shows next to yours."
 	}
 	if d.AnswerRate >= 0 {
 		note += fmt.Sprintf(" You answered %d%% of check-ins and questions in the last three months.", int(d.AnswerRate*100+0.5))
 	}
 	blocks = append(blocks, contextBlock(note))
+	if d.Person.Manager != "" {
+		blocks = append(blocks, managerOfRecordBlock(d.Person))
+	}
 	if len(d.Upcoming) > 0 {
 		blocks = append(blocks, contextBlock(truncate(":calendar: "+strings.Join(d.Upcoming, " · "), 3000)))
+	}
+	return blocks
+}
+
+// invitationBlocks offers an open invitation on the invited person's Home.
+func invitationBlocks(inv coach.Invitation) []slack.Block {
+	return []slack.Block{
+		section(fmt.Sprintf(":wave: <@%s> invites you to accept them as your manager of record.", inv.Manager)),
+		section(whatManagerSees),
+		slack.NewActionBlock("home.invite."+inv.Manager,
+			slack.NewButtonBlockElement(ActionInviteAccept, inv.Manager, plain("Accept")).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionInviteDecline, inv.Manager, plain("Decline")),
+		),
+		contextBlock(fmt.Sprintf("Open until %s. Nothing is shared unless you accept.", slackDate(inv.Expires))),
+		slack.NewDividerBlock(),
+	}
+}
+
+// managerOfRecordBlock says who the person's manager of record is, what
+// they see, and offers to end it.
+func managerOfRecordBlock(p coach.Person) slack.Block {
+	text := fmt.Sprintf(":bust_in_silhouette: Your manager of record is <@%s>", p.Manager)
+	if !p.ManagerSince.IsZero() {
+		text += " (since " + slackDate(p.ManagerSince) + ")"
+	}
+	text += ". They see your plan, colours, ratings and challenge; your answers stay private unless you share one."
+	end := slack.NewButtonBlockElement(ActionLeaveTeam, "leave", plain("End this")).WithConfirm(slack.NewConfirmationBlockObject(
+		plain("Leave your manager's team?"),
+		plain("They stop seeing your coaching data at once and are told. Your data stays yours."),
+		plain("Leave"), plain("Cancel"),
+	))
+	return slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(end))
+}
+
+// sentBlocks lists the invitations a manager is waiting on.
+func sentBlocks(sent []coach.Invitation, now time.Time) []slack.Block {
+	blocks := []slack.Block{slack.NewDividerBlock(), section(fmt.Sprintf("*Invited, waiting* (%d)", len(sent)))}
+	for i, inv := range sent {
+		if i == 10 {
+			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more: `/coach team` lists them all.", len(sent)-i)))
+			break
+		}
+		withdraw := slack.NewButtonBlockElement(ActionInviteWithdraw, inv.Report, plain("Withdraw"))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(invitationStatus(inv, now)), nil, slack.NewAccessory(withdraw)))
 	}
 	return blocks
 }

@@ -170,11 +170,21 @@ type Answer struct {
 	Text       string
 	Emotion    string `json:",omitempty"` // for a mood question
 	At         time.Time
-	Shared     bool      `json:",omitempty"`
+	// SharedWith is the manager of record the person shared the answer
+	// with, at SharedAt; "" while it is private. A later manager does not
+	// inherit it.
+	SharedWith string    `json:",omitempty"`
 	SharedAt   time.Time `json:",omitzero"`
 	EventID    string    `json:",omitempty"` // the Slack event it came from
 	Delivery   string    `json:",omitempty"` // Key of the delivery that asked
 }
+
+// Shared reports whether the person shared the answer with a manager.
+func (a Answer) Shared() bool { return a.SharedWith != "" }
+
+// ErrNoManagerToShare refuses to share an answer when the person has no
+// manager of record to share it with.
+var ErrNoManagerToShare = Errorf(EINVALID, "You have no manager of record, so there is nobody to share this answer with. It stays private.")
 
 // MaxAnswerLen is the longest answer kept, in characters.
 const MaxAnswerLen = 4000

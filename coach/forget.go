@@ -16,6 +16,7 @@ type Forgotten struct {
 	Deliveries   int  // ledger entries of messages sent or owed to them
 	Preps        int  // 1:1 agenda marks they made or that were about them
 	Reports      int  // people whose manager of record they were
+	Invitations  int  // open invitations they sent or were sent
 	LeftTeam     bool // they were in someone's team
 	TotalRecords int  // every record deleted or changed
 }

@@ -46,34 +46,20 @@ func (p Person) Location() *time.Location {
 	return time.UTC
 }
 
-// CanSee reports whether viewer may see subject's plan, ratings, colours
-// and challenge: only the person themselves and their manager of record.
-// Private answers are stricter still (see Answer).
-func CanSee(viewer string, subject Person) bool {
-	return viewer != "" && (viewer == subject.ID || viewer == subject.Manager)
-}
-
-// IsManagerOf reports whether manager is subject's manager of record.
-func IsManagerOf(manager string, subject Person) bool {
-	return manager != "" && subject.Manager == manager
-}
-
-// TeamRefusal is why a person cannot be added to a team.
+// TeamRefusal is why a person cannot become someone's report.
 type TeamRefusal int
 
-// Reasons CheckAddReport refuses.
+// Reasons CheckManager refuses.
 const (
-	RefuseSelf         TeamRefusal = iota + 1 // adding yourself
-	RefuseAlreadyYours                        // already in your team
-	RefuseHasManager                          // has another manager of record
+	RefuseSelf         TeamRefusal = iota + 1 // managing yourself
+	RefuseAlreadyYours                        // already your report
 	RefuseCycle                               // is above you in the chain
 )
 
-// TeamError is a refused team change. Manager is the report's current
-// manager of record for RefuseHasManager.
+// TeamError is a refused team change. It names nobody: a refusal about
+// another person must not tell who manages them.
 type TeamError struct {
-	Reason  TeamRefusal
-	Manager string
+	Reason TeamRefusal
 }
 
 func (e *TeamError) Error() string {
@@ -82,25 +68,22 @@ func (e *TeamError) Error() string {
 		return "coach: a person can't be their own manager"
 	case RefuseAlreadyYours:
 		return "coach: already in this team"
-	case RefuseHasManager:
-		return "coach: already has a manager of record"
 	default:
 		return "coach: would make a reporting cycle"
 	}
 }
 
-// CheckAddReport decides whether manager may add report to their team.
-// managerOf returns the manager of record of a person ("" for none), so the
-// rule can refuse a cycle: nobody may manage someone above them in the
-// chain. A refusal is a *TeamError.
-func CheckAddReport(manager string, report Person, managerOf func(id string) string) error {
+// CheckManager decides whether manager may become report's manager of
+// record, by invitation, by an admin or by an import. A report who has
+// another manager moves: that is allowed. managerOf returns the manager of
+// record of a person ("" for none), so the rule can refuse a cycle: nobody
+// may manage someone above them in the chain. A refusal is a *TeamError.
+func CheckManager(manager string, report Person, managerOf func(id string) string) error {
 	switch {
 	case manager == report.ID:
 		return &TeamError{Reason: RefuseSelf}
 	case report.Manager == manager:
 		return &TeamError{Reason: RefuseAlreadyYours}
-	case report.Manager != "":
-		return &TeamError{Reason: RefuseHasManager, Manager: report.Manager}
 	}
 	seen := map[string]bool{}
 	for up := managerOf(manager); up != ""; up = managerOf(up) {
@@ -118,3 +101,44 @@ func CheckAddReport(manager string, report Person, managerOf func(id string) str
 // ErrNotInTeam is returned when a removal names someone who is not in the
 // manager's team, or a person leaves a team they are not in.
 var ErrNotInTeam = Errorf(ENOTFOUND, "not in the team")
+
+// InvitationLifetime is how long an invitation to accept a manager of
+// record stays open.
+const InvitationLifetime = 14 * 24 * time.Hour
+
+// Invitation asks a person to accept someone as their manager of record.
+// Until they accept, the inviter is a stranger to their data.
+type Invitation struct {
+	Manager string    // who asks
+	Report  string    // who is asked
+	At      time.Time // when
+	Expires time.Time
+	// Channel and TS locate the DM that carries Accept / Decline, so it
+	// can be updated when the invitation is answered, withdrawn or expires.
+	Channel string `json:",omitempty"`
+	TS      string `json:",omitempty"`
+}
+
+// NewInvitation returns an invitation from manager to report made at now.
+func NewInvitation(manager, report string, now time.Time) Invitation {
+	return Invitation{Manager: manager, Report: report, At: now, Expires: now.Add(InvitationLifetime)}
+}
+
+// Expired reports whether the invitation can no longer be accepted.
+func (i Invitation) Expired(now time.Time) bool { return !now.Before(i.Expires) }
+
+// Errors of answering or withdrawing an invitation. Each says what
+// happened in words the clicking person understands; none changes anything.
+var (
+	ErrInvitationGone    = Errorf(ECONFLICT, "This invitation is no longer open: it was withdrawn or already answered. Nothing changed.")
+	ErrInvitationExpired = Errorf(ECONFLICT, "This invitation has expired, so nothing changed. Ask them to invite you again if you still want them as your manager of record.")
+	ErrAlreadyInvited    = Errorf(ECONFLICT, "You have already invited them; the invitation is waiting for their answer.")
+	ErrNotInvited        = Errorf(ENOTFOUND, "There is no open invitation from you to them.")
+)
+
+// ManagerChange is the outcome of a change of manager of record.
+type ManagerChange struct {
+	Person  Person // the report, as now stored
+	Former  string // their manager of record before, "" for none
+	Already bool   // nothing changed: the manager was already theirs
+}

@@ -211,8 +211,9 @@ func (db *DB) Answers(person string) ([]coach.Answer, error) {
 	return readSeries[coach.Answer](db, bucketAnswers, joinKey(person, ""), "answers of "+person)
 }
 
-// SetAnswerShared shares an answer with the person's manager, or takes it
-// back. Only the person's own answers can be changed.
+// SetAnswerShared shares an answer with the person's manager of record at
+// this moment, or takes it back. Only the person's own answers can be
+// changed; sharing without a manager of record is refused.
 func (db *DB) SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error) {
 	var a coach.Answer
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -225,9 +226,16 @@ func (db *DB) SetAnswerShared(person string, id uint64, shared bool, at time.Tim
 		if !found {
 			return coach.Errorf(coach.ENOTFOUND, "that answer no longer exists")
 		}
-		a.Shared, a.SharedAt = shared, at
-		if !shared {
-			a.SharedAt = time.Time{}
+		a.SharedWith, a.SharedAt = "", time.Time{}
+		if shared {
+			p, _, err := getPerson(tx, person)
+			if err != nil {
+				return err
+			}
+			if p.Manager == "" {
+				return coach.ErrNoManagerToShare
+			}
+			a.SharedWith, a.SharedAt = p.Manager, at
 		}
 		return putJSON(b, k, a)
 	})

@@ -11,19 +11,19 @@ import (
 func TestTeams(t *testing.T) {
 	db := openTest(t)
 	boss, ana, bob := coach.Person{ID: "UBOSS"}, coach.Person{ID: "UANA", Name: "ana"}, coach.Person{ID: "UBOB"}
-	if _, err := db.AddReport(boss, ana, t0); err != nil {
+	if _, err := db.AssignManager(boss, ana, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddReport(boss, bob, t0); err != nil {
+	if _, err := db.AssignManager(boss, bob, t0); err != nil {
 		t.Fatal(err)
 	}
-	// Ana can't also report to Bob, and Boss can't report to Ana (cycle).
+	// Boss can't report to Ana (cycle), nor be assigned twice.
 	var te *coach.TeamError
-	if _, err := db.AddReport(bob, ana, t0); !errors.As(err, &te) || te.Reason != coach.RefuseHasManager || te.Manager != "UBOSS" {
-		t.Fatalf("second manager: %v", err)
-	}
-	if _, err := db.AddReport(ana, boss, t0); !errors.As(err, &te) || te.Reason != coach.RefuseCycle {
+	if _, err := db.AssignManager(ana, boss, t0); !errors.As(err, &te) || te.Reason != coach.RefuseCycle {
 		t.Fatalf("cycle: %v", err)
+	}
+	if _, err := db.AssignManager(boss, ana, t0); !errors.As(err, &te) || te.Reason != coach.RefuseAlreadyYours {
+		t.Fatalf("twice: %v", err)
 	}
 	reports, _ := db.Reports("UBOSS")
 	if len(reports) != 2 || reports[0].ID != "UANA" || reports[0].Manager != "UBOSS" || !reports[0].ManagerSince.Equal(t0) {
@@ -47,6 +47,119 @@ func TestTeams(t *testing.T) {
 	p, _, _ := db.Person("UANA")
 	if p.Manager != "" || p.Name != "ana" {
 		t.Fatalf("ana after removal = %+v", p)
+	}
+}
+
+func TestInvitations(t *testing.T) {
+	db := openTest(t)
+	maya, ivan := coach.Person{ID: "UMAYA"}, coach.Person{ID: "UIVAN"}
+	ana := coach.Person{ID: "UANA", Name: "ana"}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UANA", t0)); err != nil {
+		t.Fatal(err)
+	}
+	// Invited is not enrolled, let alone managed.
+	if _, found, _ := db.Person("UANA"); found {
+		t.Fatal("an invitation enrolled the person it invites")
+	}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UANA", t0.Add(time.Hour))); !errors.Is(err, coach.ErrAlreadyInvited) {
+		t.Fatalf("second invitation: %v", err)
+	}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UMAYA", t0)); err == nil {
+		t.Fatal("invited themselves")
+	}
+	if got, _ := db.InvitationsFrom("UMAYA"); len(got) != 1 || got[0].Report != "UANA" {
+		t.Fatalf("InvitationsFrom = %+v", got)
+	}
+
+	// Accept: Maya becomes Ana's manager, the invitation is gone.
+	ch, inv, err := db.AnswerInvitation(ana, "UMAYA", true, t0.Add(time.Hour))
+	if err != nil || ch.Person.Manager != "UMAYA" || ch.Former != "" || inv.Manager != "UMAYA" {
+		t.Fatalf("accept = %+v %+v %v", ch, inv, err)
+	}
+	if again, _, err := db.AnswerInvitation(ana, "UMAYA", true, t0.Add(2*time.Hour)); err != nil || !again.Already {
+		t.Fatalf("accepting twice = %+v %v", again, err)
+	}
+	if _, _, err := db.AnswerInvitation(ana, "UMAYA", false, t0.Add(2*time.Hour)); !errors.Is(err, coach.ErrInvitationGone) {
+		t.Fatalf("declining after accepting: %v", err)
+	}
+
+	// Ivan invites Ana; accepting moves her and Maya loses her in the
+	// same transaction.
+	if _, err := db.Invite(ivan, coach.NewInvitation("UIVAN", "UANA", t0)); err != nil {
+		t.Fatal(err)
+	}
+	moved, _, err := db.AnswerInvitation(ana, "UIVAN", true, t0.Add(3*time.Hour))
+	if err != nil || moved.Former != "UMAYA" || moved.Person.Manager != "UIVAN" || !moved.Person.ManagerSince.Equal(t0.Add(3*time.Hour)) {
+		t.Fatalf("move = %+v %v", moved, err)
+	}
+	if rs, _ := db.Reports("UMAYA"); len(rs) != 0 {
+		t.Fatalf("the former manager still has %+v", rs)
+	}
+
+	// Expired: refused and removed. Declined and withdrawn: removed.
+	bob := coach.Person{ID: "UBOB"}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UBOB", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AnswerInvitation(bob, "UMAYA", true, t0.Add(coach.InvitationLifetime)); !errors.Is(err, coach.ErrInvitationExpired) {
+		t.Fatalf("expired: %v", err)
+	}
+	if got, _ := db.InvitationsTo("UBOB"); len(got) != 0 {
+		t.Fatalf("expired invitation kept: %+v", got)
+	}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UBOB", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AnswerInvitation(bob, "UMAYA", false, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if p, found, _ := db.Person("UBOB"); found && p.Manager != "" {
+		t.Fatalf("declining linked %+v", p)
+	}
+	if _, err := db.Invite(maya, coach.NewInvitation("UMAYA", "UBOB", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.WithdrawInvitation("UMAYA", "UBOB"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.WithdrawInvitation("UMAYA", "UBOB"); !errors.Is(err, coach.ErrNotInvited) {
+		t.Fatalf("withdrawing twice: %v", err)
+	}
+	if got, _ := db.InvitationsFrom("UMAYA"); len(got) != 0 {
+		t.Fatalf("after withdrawal: %+v", got)
+	}
+}
+
+func TestShareAnswerWithManagerAtThatTime(t *testing.T) {
+	db := openTest(t)
+	ana := coach.Person{ID: "UANA"}
+	if _, err := db.Enroll(ana); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.AddAnswer(coach.Answer{Person: "UANA", QuestionID: "q", Text: "private", At: t0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetAnswerShared("UANA", a.ID, true, t0); !errors.Is(err, coach.ErrNoManagerToShare) {
+		t.Fatalf("shared with nobody: %v", err)
+	}
+	if _, err := db.AssignManager(coach.Person{ID: "UOLGA"}, ana, t0); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := db.SetAnswerShared("UANA", a.ID, true, t0.Add(time.Hour))
+	if err != nil || shared.SharedWith != "UOLGA" {
+		t.Fatalf("shared = %+v, %v", shared, err)
+	}
+	// A new manager does not inherit it.
+	if _, err := db.AssignManager(coach.Person{ID: "UMAYA"}, ana, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	as, _ := db.Answers("UANA")
+	if len(as) != 1 || as[0].SharedWith != "UOLGA" {
+		t.Fatalf("answers = %+v", as)
+	}
+	if err := (coach.NewPolicy(nil)).Authorize("UMAYA", coach.SeeAnswer, coach.AnswerOf(coach.Person{ID: "UANA", Manager: "UMAYA"}, as[0])); err == nil {
+		t.Fatal("the new manager may read an answer shared with the former one")
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the version of the layout this build writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Bucket names.
 var (
@@ -37,6 +37,8 @@ var (
 	bucketAnswers     = []byte("answers")      // person 0x00 id → coach.Answer
 	bucketColours     = []byte("colours")      // person 0x00 month 0x00 theme → coach.ColourChoice
 	bucketPreps       = []byte("preps")        // viewer 0x00 subject → unixnano of the last 1:1 agenda
+	bucketInvites     = []byte("invites")      // report 0x00 manager → coach.Invitation (v2)
+	bucketInvitesSent = []byte("invites_sent") // manager 0x00 report → "" (index of invites, v2)
 
 	keySchemaVersion = []byte("schema_version")
 )
@@ -118,6 +120,62 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketPeople, bucketReports, bucketRatings, bucketChallenges, bucketPlans, bucketPlanHistory, bucketSubmissions, bucketLedger, bucketAnswers, bucketColours, bucketPreps} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 1 → 2: invitations, and answers shared with one manager. A v1 answer
+	// said only "shared"; it stays shared with the person's current manager
+	// of record if it was shared while they were that, and becomes private
+	// otherwise (it was shared with someone who no longer manages them).
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketInvites, bucketInvitesSent} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		type v1Answer struct {
+			Person   string
+			Shared   bool
+			SharedAt time.Time
+		}
+		answers := tx.Bucket(bucketAnswers)
+		var keys [][]byte
+		var updated [][]byte
+		err := answers.ForEach(func(k, v []byte) error {
+			var old v1Answer
+			if err := json.Unmarshal(v, &old); err != nil {
+				return fmt.Errorf("answer %q: %w", k, err)
+			}
+			if !old.Shared {
+				return nil
+			}
+			var a coach.Answer
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("answer %q: %w", k, err)
+			}
+			p, found, err := getPerson(tx, old.Person)
+			if err != nil {
+				return err
+			}
+			if found && p.Manager != "" && !old.SharedAt.Before(p.ManagerSince) {
+				a.SharedWith = p.Manager
+			} else {
+				a.SharedAt = time.Time{}
+			}
+			raw, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			keys, updated = append(keys, bytes.Clone(k)), append(updated, raw)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := answers.Put(k, updated[i]); err != nil {
 				return err
 			}
 		}

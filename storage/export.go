@@ -51,6 +51,7 @@ type Export struct {
 	Colours     []coach.ColourChoice `json:"colours"`
 	Ledger      []coach.Delivery     `json:"ledger"`
 	Preps       []Prep               `json:"preps"`
+	Invitations []coach.Invitation   `json:"invitations"`
 }
 
 // PersonExport is one person's own data: what is about them and what they
@@ -76,6 +77,8 @@ type PersonExport struct {
 	Colours     []coach.ColourChoice `json:"colours"`
 	Ledger      []coach.Delivery     `json:"ledger"`
 	Preps       []Prep               `json:"preps"` // 1:1 agendas they prepared
+	// Invitations are the open ones they sent or were sent.
+	Invitations []coach.Invitation `json:"invitations"`
 }
 
 // ExportAll returns every record, from one read transaction (a consistent
@@ -87,10 +90,12 @@ func (db *DB) ExportAll(now time.Time) (Export, error) {
 		People: []coach.Person{}, TeamLinks: []TeamLink{}, Ratings: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Plans: []coach.Plan{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []Prep{},
+		Invitations: []coach.Invitation{},
 	}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		e.SchemaVersion = schemaVersion(tx)
 		return errors.Join(
+			eachJSON(tx, bucketInvites, nil, func(_ []byte, i coach.Invitation) { e.Invitations = append(e.Invitations, i) }),
 			eachJSON(tx, bucketPeople, nil, func(_ []byte, p coach.Person) { e.People = append(e.People, p) }),
 			eachTeamLink(tx, nil, func(l TeamLink) { e.TeamLinks = append(e.TeamLinks, l) }),
 			eachJSON(tx, bucketRatings, nil, func(_ []byte, r coach.Rating) { e.Ratings = append(e.Ratings, r) }),
@@ -117,6 +122,7 @@ func (db *DB) ExportPerson(id string, now time.Time) (PersonExport, bool, error)
 		Reports: []string{}, Ratings: []coach.Rating{}, RatingsGiven: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Proposed: []coach.Challenge{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []Prep{},
+		Invitations: []coach.Invitation{},
 	}
 	var found bool
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -147,6 +153,12 @@ func (db *DB) ExportPerson(id string, now time.Time) (PersonExport, bool, error)
 			eachJSON(tx, bucketColours, mine, func(_ []byte, c coach.ColourChoice) { e.Colours = append(e.Colours, c) }),
 			eachJSON(tx, bucketLedger, mine, func(_ []byte, d coach.Delivery) { e.Ledger = append(e.Ledger, d) }),
 			eachPrep(tx, mine, func(p Prep) { e.Preps = append(e.Preps, p) }),
+			eachJSON(tx, bucketInvites, mine, func(_ []byte, i coach.Invitation) { e.Invitations = append(e.Invitations, i) }),
+			eachJSON(tx, bucketInvites, nil, func(_ []byte, i coach.Invitation) {
+				if i.Manager == id {
+					e.Invitations = append(e.Invitations, i)
+				}
+			}),
 		)
 		if err != nil {
 			return err

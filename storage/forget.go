@@ -16,8 +16,8 @@ import (
 // their plan and its history; their challenges, and proposals they made
 // that were not accepted (an accepted one is the report's challenge now, so
 // it stays with its author removed); their answers, colours, ledger entries
-// and 1:1 agenda marks, both those they made and those about them; and their
-// team links both ways: their reports lose their manager of record and they
+// and 1:1 agenda marks, both those they made and those about them; invitations
+// they sent or were sent; and their team links both ways: their reports lose their manager of record and they
 // leave their manager's team. Submission and event ids are kept: they only
 // make a repeated Slack delivery harmless and name no one.
 //
@@ -79,6 +79,11 @@ func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 	if err := forgetTeamLinks(tx, id, f); err != nil {
 		return err
 	}
+	invites, err := forgetInvitations(tx, id)
+	if err != nil {
+		return err
+	}
+	f.Invitations = invites
 	n, err := deleteKey(tx.Bucket(bucketPeople), []byte(id))
 	if err != nil {
 		return err
@@ -86,7 +91,7 @@ func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 	f.Person = n == 1
 
 	f.TotalRecords = f.Ratings + f.Challenges + f.Anonymised + f.Plans + f.PlanChanges + f.Answers +
-		f.Colours + f.Deliveries + f.Preps + f.Reports
+		f.Colours + f.Deliveries + f.Preps + f.Reports + f.Invitations
 	if f.Person {
 		f.TotalRecords++
 	}

@@ -65,11 +65,14 @@ func getPerson(tx *bolt.Tx, id string) (coach.Person, bool, error) {
 	return p, found, err
 }
 
-// AddReport makes manager the manager of record of report, enrolling both.
-// It refuses (with a *coach.TeamError) yourself, someone who already has a
-// manager, and anyone above the manager in the chain.
-func (db *DB) AddReport(manager, report coach.Person, at time.Time) (coach.Person, error) {
-	var out coach.Person
+// AssignManager makes manager the manager of record of report without an
+// invitation (an admin's assignment), enrolling both. A report who had
+// another manager moves, and the former one loses access in the same
+// transaction; an open invitation from manager to report is settled by it.
+// It refuses (with a *coach.TeamError) yourself, a manager already theirs,
+// and anyone above the manager in the chain.
+func (db *DB) AssignManager(manager, report coach.Person, at time.Time) (coach.ManagerChange, error) {
+	var out coach.ManagerChange
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		if _, err := enroll(tx, manager); err != nil {
 			return err
@@ -78,23 +81,41 @@ func (db *DB) AddReport(manager, report coach.Person, at time.Time) (coach.Perso
 		if err != nil {
 			return err
 		}
-		managerOf := func(id string) string {
-			p, _, _ := getPerson(tx, id)
-			return p.Manager
-		}
-		if err := coach.CheckAddReport(manager.ID, r, managerOf); err != nil {
-			return err
-		}
-		r.Manager, r.ManagerSince = manager.ID, at
-		if err := putJSON(tx.Bucket(bucketPeople), []byte(r.ID), r); err != nil {
-			return err
-		}
-		out = r
-		return tx.Bucket(bucketReports).Put(joinKey(manager.ID, r.ID), nil)
+		out, err = setManager(tx, r, manager.ID, at)
+		return err
 	})
 	if err != nil {
-		return coach.Person{}, fmt.Errorf("storage: add %s to %s's team: %w", report.ID, manager.ID, err)
+		return coach.ManagerChange{}, fmt.Errorf("storage: make %s the manager of %s: %w", manager.ID, report.ID, err)
 	}
+	return out, nil
+}
+
+// setManager moves r to manager: checks the rule, unlinks a former
+// manager, links the new one and settles an open invitation between them.
+func setManager(tx *bolt.Tx, r coach.Person, manager string, at time.Time) (coach.ManagerChange, error) {
+	if err := coach.CheckManager(manager, r, func(id string) string {
+		p, _, _ := getPerson(tx, id)
+		return p.Manager
+	}); err != nil {
+		return coach.ManagerChange{}, err
+	}
+	out := coach.ManagerChange{Former: r.Manager}
+	if r.Manager != "" {
+		if err := tx.Bucket(bucketReports).Delete(joinKey(r.Manager, r.ID)); err != nil {
+			return out, err
+		}
+	}
+	r.Manager, r.ManagerSince = manager, at
+	if err := putJSON(tx.Bucket(bucketPeople), []byte(r.ID), r); err != nil {
+		return out, err
+	}
+	if err := tx.Bucket(bucketReports).Put(joinKey(manager, r.ID), nil); err != nil {
+		return out, err
+	}
+	if err := deleteInvitation(tx, manager, r.ID); err != nil {
+		return out, err
+	}
+	out.Person = r
 	return out, nil
 }
 

@@ -34,9 +34,9 @@ func privacyFixture(t *testing.T, db *DB) (boss, ana, bob coach.Person) {
 			t.Fatal(err)
 		}
 	}
-	_, err := db.AddReport(boss, ana, t0)
+	_, err := db.AssignManager(boss, ana, t0)
 	must(err)
-	_, err = db.AddReport(boss, bob, t0)
+	_, err = db.AssignManager(boss, bob, t0)
 	must(err)
 	for _, r := range []struct {
 		rater coach.Person

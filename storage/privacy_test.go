@@ -196,6 +196,8 @@ func TestEveryBucketIsCoveredByExportAndForget(t *testing.T) {
 		"answers":      "exported; forgotten",
 		"colours":      "exported; forgotten",
 		"preps":        "exported; forgotten (by and about)",
+		"invites":      "exported; forgotten (to and from)",
+		"invites_sent": "index of invites; forgotten with them",
 	}
 	db := openTest(t)
 	err := db.bolt.View(func(tx *bolt.Tx) error {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,6 +34,8 @@ type Config struct {
 	RefreshSchedule string `split_words:"true" default:"30 10 1-7 1,4,7,10 TUE" desc:"quarterly plan refresh: the first Tuesday of Jan/Apr/Jul/Oct, 10:30"`
 	DigestSchedule  string `split_words:"true" default:"0 16 * * FRI" desc:"manager digest, in the manager's time zone"`
 	DigestChannel   string `split_words:"true" desc:"default channel for digests (a manager can choose their own)"`
+
+	Admins []string `desc:"Slack user ids (comma-separated) who may assign managers of record; no access to coaching data"`
 
 	ModelFile     string `split_words:"true" desc:"competency model YAML; empty uses the built-in PMwheel"`
 	QuestionsFile string `split_words:"true" desc:"question bank YAML; empty uses the built-in bank"`
@@ -99,6 +102,13 @@ func (c *Config) validate() error {
 	if c.DigestChannel != "" && !strings.HasPrefix(c.DigestChannel, "C") && !strings.HasPrefix(c.DigestChannel, "G") {
 		return &configError{Var: envPrefix + "_DIGEST_CHANNEL", Problem: fmt.Sprintf("%q should be a channel id like C0123ABCD (right-click the channel → Copy link shows it)", c.DigestChannel)}
 	}
+	for i, id := range c.Admins {
+		id = strings.TrimSpace(id)
+		if !slackUserID.MatchString(id) {
+			return &configError{Var: envPrefix + "_ADMINS", Problem: fmt.Sprintf("%q is not a Slack user id like U0123ABCD (a person's profile → ⋮ → Copy member ID)", id)}
+		}
+		c.Admins[i] = id
+	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -111,6 +121,9 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// slackUserID is the form of a Slack user id.
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
 // requireTokens checks what serve needs beyond the form of the values.
 func (c Config) requireTokens() error {

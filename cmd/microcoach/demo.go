@@ -127,11 +127,8 @@ type demoFailure struct{ err error }
 func runDemo(ctx context.Context, out io.Writer, logw io.Writer) (err error) {
 	began := time.Now()
 	clock := &demoClock{t: demoStart}
-	// The manifest's scopes, channels:read included (digest channel checks).
-	emu := slackemu.New(slackemu.Options{Now: clock.Now, Scopes: []string{
-		"chat:write", "chat:write.public", "commands", "im:write", "im:history", "im:read",
-		"users:read", "reactions:write", "files:write", "channels:read", "groups:read",
-	}})
+	// The emulator grants the manifest's scopes by default.
+	emu := slackemu.New(slackemu.Options{Now: clock.Now})
 	if err := emu.Start(); err != nil {
 		return fmt.Errorf("demo: start the local Slack: %w", err)
 	}
@@ -617,7 +614,9 @@ func (s *demoScript) play() {
 	for _, p := range s.cast {
 		s.emu.AddUser(p.User)
 	}
-	s.emu.AddChannel(slackemu.Channel{ID: "CPMCOACH", Name: "pm-coaching", Members: []string{maya.ID, s.emu.BotUserID()}})
+	// #pm-coaching is shared: Ana is in it too, so it may carry nothing
+	// about any one person.
+	s.emu.AddChannel(slackemu.Channel{ID: "CPMCOACH", Name: "pm-coaching", Members: []string{maya.ID, ana.ID, s.emu.BotUserID()}})
 	dm := func(p *demoPerson, sub string) demoWant {
 		return demoWant{p, demoSeenContaining(slackemu.SeenMessage, sub), fmt.Sprintf("a DM containing %q", sub)}
 	}
@@ -637,8 +636,13 @@ func (s *demoScript) play() {
 
 	// Scene 1: the team forms.
 	s.heading("Monday 30 November, 08:00 — Maya builds her team")
-	s.slash(maya, "/coach", "team add @ana @bob @cleo",
-		dm(ana, "added you to their team"), dm(bob, "added you to their team"), dm(cleo, "added you to their team"))
+	invited := s.slash(maya, "/coach", "team add @ana @bob @cleo",
+		dm(ana, "invites you"), dm(bob, "invites you"), dm(cleo, "invites you"))
+	s.note("nobody is in Maya's team until they accept: until then she sees nothing of theirs")
+	for i, p := range []*demoPerson{ana, bob, cleo} {
+		s.after(2 * time.Minute)
+		s.click(p, invited[i+1], "invite", "Accept", nil, updated(p, "You accepted @maya"), dm(maya, "accepted your invitation"))
+	}
 	s.after(time.Minute)
 	s.slash(maya, "/coach", "digest #pm-coaching", eph(maya, "Your digest is posted in"))
 
@@ -724,7 +728,7 @@ func (s *demoScript) play() {
 		demoWant{bob, slackemu.Kind(slackemu.SeenReaction), "a reaction to his answer"},
 		dm(bob, "Only you can see this answer"))[1]
 	s.after(2 * time.Minute)
-	s.click(bob, saved, "answer", "Share with my manager", nil, updated(bob, "shared with your manager"))
+	s.click(bob, saved, "answer", "Share with my manager", nil, updated(bob, "shared with @maya, your manager of record"))
 	s.after(50 * time.Minute)
 	s.note("Bob is off for two weeks")
 	s.slash(bob, "/coach", "pause 2w")
@@ -782,19 +786,40 @@ func (s *demoScript) play() {
 
 	s.heading("Friday 8 January — the digest in #pm-coaching, and a 1:1 agenda")
 	s.at(s.day(time.January, 8, 16, 30))
-	digest := s.lastFromBot(maya, "Team digest")
-	if !strings.HasPrefix(digest.Channel, "C") {
-		s.fail("the digest went to %s, not #pm-coaching", digest.Channel)
+	summary := s.lastFromBot(ana, "Team digest")
+	if summary.Channel != "CPMCOACH" {
+		s.fail("the digest's summary went to %s, not #pm-coaching", summary.Channel)
 	}
-	if strings.Contains(digest.Text(), "more time with customers") {
-		s.fail("a shared answer reached the channel digest")
+	for _, m := range s.emu.History("CPMCOACH") {
+		for _, private := range []string{"more time with customers", "gap", "Planning", ":red_circle:", ":large_green_circle:", "challenge", "answers"} {
+			if strings.Contains(m.Text+string(m.Blocks), private) {
+				s.fail("#pm-coaching, which Ana is in, shows %q:\n%s", private, m.Text)
+			}
+		}
 	}
+	if s.countFromBotIn(maya, "D", "Team digest") == 0 {
+		s.fail("the digest's details never reached Maya's DM")
+	}
+	s.note("#pm-coaching has Ana in it, so it gets counts only; the details are in Maya's DM")
 	s.after(10 * time.Minute)
 	s.command(maya, "/coach", "prep @bob", dm(maya, "1:1 agenda"))
 	s.after(5 * time.Minute)
 	s.command(maya, "/coach", "prep @ana", dm(maya, "1:1 agenda"))
 
 	s.summary()
+}
+
+// countFromBotIn counts the bot messages the person saw in channels whose
+// id starts with prefix ("D" for DMs) containing sub.
+func (s *demoScript) countFromBotIn(p *demoPerson, prefix, sub string) int {
+	n := 0
+	has := slackemu.Containing(sub)
+	for _, e := range s.emu.Seen(p.ID) {
+		if e.Kind == slackemu.SeenMessage && e.From == s.emu.BotUserID() && strings.HasPrefix(e.Channel, prefix) && has(e) {
+			n++
+		}
+	}
+	return n
 }
 
 // lastFromBot returns the newest bot message the person saw containing

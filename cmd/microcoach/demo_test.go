@@ -23,12 +23,14 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo without -v wrote to stderr:\n%s", logs.String())
 	}
 	mustContain(t, got,
-		// The team forms; people learn who added them and what they see.
-		"Maya ▸ /coach team add @ana @bob @cleo", "added you to their team", "What they can see",
+		// The team forms by invitation; people learn who asks and what they would see, and accept.
+		"Maya ▸ /coach team add @ana @bob @cleo", "invites you to accept them as your manager of record", "What they would see",
+		"clicks [ Accept ]", "You accepted @maya as your manager of record", "accepted your invitation",
 		// A typo and its suggestion; the form with every area.
 		"Ana ▸ /rate plnning 8", `did you mean planning?`, "Rate yourself", "Saved 3 ratings for yourself",
-		// The digest goes to the channel Maya chose; the agenda holds Bob's shared answer.
-		"Maya ▸ /coach digest #pm-coaching", "Maya ◂ microcoach (#CPMCOACH):", "# Team digest",
+		// The digest: #pm-coaching is shared with Ana, so it gets counts only and the details go to Maya's DM;
+		// the agenda holds Bob's shared answer.
+		"Maya ▸ /coach digest #pm-coaching", "summary with counts only", "Maya ◂ microcoach (#CPMCOACH):", "*Team digest* for @maya", "Details are in @maya's DM", "# Team digest",
 		"Maya ▸ /coach prep @bob", "1:1 agenda — @bob", "Answers shared with you", "Honestly: more time with customers",
 		// The manager's view and the gap it opens.
 		"you rated @ana *4*/10", "gap +3", "Perception gaps", "+3!", "worth a conversation: Planning (+3)",

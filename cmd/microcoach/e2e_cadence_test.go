@@ -63,7 +63,7 @@ func TestWeeklyNudgeAboutAPlanAction(t *testing.T) {
 
 func TestQuestionAnsweredByDMReply(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
-	h.slash(maya, "/coach", "team add @bob")
+	h.team(maya, bob)
 	h.command(bob, "/coach", "question")
 	q := h.waitSeen(bob, 0, slackemu.Containing("A question for you"))
 	mustContain(t, q.Text(), "Reply here")
@@ -88,7 +88,7 @@ func TestQuestionAnsweredByDMReply(t *testing.T) {
 	if err := h.emu.Click(ctx, bob.ID, slackemu.InMessage(saved.Channel, saved.TS), id, val); err != nil {
 		t.Fatal(err)
 	}
-	h.waitSeen(bob, n, slackemu.Containing("shared with your manager"))
+	h.waitSeen(bob, n, slackemu.Containing("shared with @maya, your manager of record"))
 
 	// A message with nothing open is not taken as an answer.
 	n = h.emu.SeenCount(bob.ID)
@@ -105,8 +105,8 @@ func TestQuestionAnsweredByDMReply(t *testing.T) {
 
 	db := h.db()
 	answers, _ := db.Answers(bob.ID)
-	if len(answers) != 1 || !answers[0].Shared {
-		t.Fatalf("answers = %+v, want one, shared", answers)
+	if len(answers) != 1 || answers[0].SharedWith != maya.ID {
+		t.Fatalf("answers = %+v, want one, shared with maya", answers)
 	}
 	if strings.Contains(h.logs.String(), "More time with customers") {
 		t.Error("an answer's text reached the logs")

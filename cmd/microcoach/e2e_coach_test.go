@@ -2,17 +2,18 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/microcoach/microcoach/slackemu"
 )
 
-const refusal = "You can only see or change your own coaching data, and that of people in your team."
+const refusal = "You can only see or change your own coaching data, and that of people who accepted you as their manager."
 
 // buttonIn finds a button's action id and value in a message or view's
 // blocks by its label.
-func buttonIn(t *testing.T, blocks json.RawMessage, label string) (actionID, value string) {
+func buttonIn(t testing.TB, blocks json.RawMessage, label string) (actionID, value string) {
 	t.Helper()
 	var bs []map[string]any
 	if err := json.Unmarshal(blocks, &bs); err != nil {
@@ -57,32 +58,9 @@ func toAny(bs []map[string]any) []any {
 	return out
 }
 
-func TestTeams(t *testing.T) {
-	h := newHarness(t, slackemu.Options{}, nil)
-	n := h.emu.SeenCount(ana.ID)
-	mustContain(t, h.slash(maya, "/coach", "team add @ana @bob"), "@ana is now in your team", "@bob is now in your team")
-	dm := h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenMessage))
-	mustContain(t, dm.Text(), "added you to their team", "What they can see", "stay private", "/coach team leave")
-
-	mustContain(t, h.slash(maya, "/coach", "team add @ana"), "is already in your team")
-	mustContain(t, h.slash(bob, "/coach", "team add @ana"), "already has a manager of record, @maya", "Nothing changed")
-	mustContain(t, h.slash(maya, "/coach", "team add @maya"), "can't be your own manager")
-	mustContain(t, h.slash(maya, "/coach", "team add @deploybot"), "is a bot")
-	mustContain(t, h.slash(maya, "/coach", "team add @gone"), "has been deactivated")
-	mustContain(t, h.slash(maya, "/coach", "team add @nobody"), "is not a person")
-	mustContain(t, h.slash(ana, "/coach", "team add @maya"), "above you in the reporting chain")
-	mustContain(t, h.slash(maya, "/coach", "team"), "Your team* (2)", "@ana", "@bob")
-	mustContain(t, h.slash(ana, "/coach", "team"), "Your manager of record is @maya")
-
-	mustContain(t, h.slash(bob, "/coach", "team leave"), "You left @maya's team")
-	mustContain(t, h.slash(maya, "/coach", "team remove @bob"), "not in your team")
-	mustContain(t, h.slash(maya, "/coach", "team remove @ana"), "no longer in your team")
-	mustContain(t, h.slash(maya, "/coach", "team"), "Your team* is empty")
-}
-
 func TestAssessmentAndGaps(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
-	h.slash(maya, "/coach", "team add @ana")
+	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 6")
 	mustContain(t, h.slash(maya, "/rate", "@ana planning 4 needs a roadmap"), "you rated @ana *4*/10", "Their own view: *6*", "gap +2")
 	got := h.slash(ana, "/rate", "planning 8")
@@ -120,7 +98,7 @@ func TestAssessmentAndGaps(t *testing.T) {
 
 func TestChallengeProposalAccepted(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
-	h.slash(maya, "/coach", "team add @ana")
+	h.team(maya, ana)
 	n := h.emu.SeenCount(ana.ID)
 	mustContain(t, h.slash(maya, "/coach", "challenge @ana lead the H2 strategy planning"), "Proposed to @ana")
 	msg := h.waitSeen(ana, n, slackemu.Containing("proposes a Next Bigger Challenge"))
@@ -152,7 +130,7 @@ func planValues(headline string, themes ...[3]string) map[string]map[string]slac
 
 func TestPlanOwnedByThePM(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
-	h.slash(maya, "/coach", "team add @ana")
+	h.team(maya, ana)
 	mustContain(t, h.slash(ana, "/coach", "plan"), "Start your plan", "Theme 1")
 	v := h.lastModal(ana)
 	ctx := ctxT(t)
@@ -227,7 +205,7 @@ func TestHomeTab(t *testing.T) {
 	home, _ := h.emu.Home(ana.ID)
 	mustContain(t, h.emu.Render(home.Blocks), "Welcome to microcoach", "Rate yourself", "Start my plan")
 
-	h.slash(maya, "/coach", "team add @ana @bob")
+	h.team(maya, ana, bob)
 	h.slash(ana, "/rate", "planning 8")
 	na := h.emu.SeenCount(ana.ID)
 	h.slash(maya, "/rate", "@ana planning 5")
@@ -247,39 +225,84 @@ func TestHomeTab(t *testing.T) {
 	mustContain(t, h.emu.Render(home.Blocks), "Your coaching", "Planning", "+3!", "Weekly nudge:")
 }
 
-// Every command that touches someone's data, tried on Ana's by a stranger
-// (Cleo), a peer (Bob, in the same team) and her former manager (Maya,
-// after removing her). Each gets the same refusal, and nothing changes.
+// TestPrivacyMatrix: every surface that touches someone's data, tried on
+// Ana's by everyone who can stand to her: herself, her manager of record
+// (Bob), someone she was invited by but has not accepted (Cleo), her former
+// manager (Maya), a peer in the same team (Eve), an admin (Dan) and a
+// stranger (Zed). Only the policy's yes gets through; every no is the same
+// text and shows nothing of hers.
 func TestPrivacyMatrix(t *testing.T) {
-	h := newHarness(t, slackemu.Options{}, nil)
-	h.slash(maya, "/coach", "team add @ana @bob")
+	eve := slackemu.User{ID: "UEVE", Name: "eve", RealName: "Eve Ray", TZ: "UTC"}
+	dan := slackemu.User{ID: "UDAN", Name: "dan", RealName: "Dan Admin", TZ: "UTC"}
+	zed := slackemu.User{ID: "UZED", Name: "zed", RealName: "Zed Nobody", TZ: "UTC"}
+	h := newHarness(t, slackemu.Options{}, map[string]string{"MICROCOACH_ADMINS": dan.ID})
+	for _, u := range []slackemu.User{eve, dan, zed} {
+		h.emu.AddUser(u)
+	}
+	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 8 private note")
 	h.slash(maya, "/rate", "@ana planning 5")
-	h.slash(maya, "/coach", "team remove @ana")
+	h.team(bob, ana, eve) // Ana moves from Maya to Bob; Eve is her peer
+	h.invite(cleo, ana)   // Cleo invited her; she never answered
 
-	commands := []struct{ cmd, text string }{
-		{"/rate", "@ana planning 3"},
-		{"/coach", "assess @ana"},
-		{"/coach", "gaps @ana"},
-		{"/coach", "plan @ana"},
-		{"/coach", "challenge @ana take over the roadmap"},
-		{"/coach", "prep @ana"},
+	self, manager := ana, bob
+	actors := []slackemu.User{self, manager, cleo, maya, eve, dan, zed}
+	surfaces := []struct {
+		name, cmd, text string
+		allowed         []slackemu.User
+	}{
+		{"rate as manager", "/rate", "@ana planning 3", []slackemu.User{self, manager}}, // Ana's own /rate @ana rates herself
+		{"assessment form", "/coach", "assess @ana", []slackemu.User{self, manager}},    // Ana gets her own form
+		{"gaps", "/coach", "gaps @ana", []slackemu.User{self, manager}},
+		{"plan", "/coach", "plan @ana", []slackemu.User{self, manager}},
+		{"challenge", "/coach", "challenge @ana take over the roadmap", []slackemu.User{self, manager}},
+		{"1:1 agenda", "/coach", "prep @ana", []slackemu.User{self, manager}},
 	}
 	cases := 0
-	for _, actor := range []slackemu.User{cleo, bob, maya} {
-		for _, c := range commands {
-			got := h.slash(actor, c.cmd, c.text)
+	for _, s := range surfaces {
+		for _, actor := range actors {
 			cases++
-			mustContain(t, got, refusal)
+			if slices.Contains(s.allowed, actor) {
+				if s.name == "1:1 agenda" { // answered in the DM
+					n := h.emu.SeenCount(actor.ID)
+					h.command(actor, s.cmd, s.text)
+					h.waitSeen(actor, n, slackemu.Containing("Ratings and gaps")) // in every agenda, self or manager
+					continue
+				}
+				mustNotContain(t, h.slash(actor, s.cmd, s.text), refusal)
+				continue
+			}
+			got := h.slash(actor, s.cmd, s.text)
+			if !strings.Contains(got, refusal) {
+				t.Errorf("%s by %s: not refused:\n%s", s.name, actor.Name, got)
+			}
 			mustNotContain(t, got, "private note", "8")
 		}
-		got := h.slash(actor, "/coach", "team remove @ana")
+	}
+	// The manager's Home details button, sent by everyone else as a forged
+	// payload naming Ana: the same refusal, in their DM.
+	for _, actor := range []slackemu.User{cleo, maya, eve, dan, zed} {
+		n := h.emu.SeenCount(actor.ID)
+		forged := `{"type":"block_actions","user":{"id":"` + actor.ID + `","name":"` + actor.Name + `"},"team":{"id":"T0EMU"},"api_app_id":"A0EMU",` +
+			`"trigger_id":"1.2.x","container":{"type":"view","view_id":"VFORGED"},` +
+			`"actions":[{"action_id":"microcoach.report_details","block_id":"team","type":"button","value":"UANA","action_ts":"1.1"}]}`
+		if d, err := h.emu.Deliver(ctxT(t), "interactive", []byte(forged)); err != nil || !d.Acked {
+			t.Fatalf("forged details: %+v %v", d, err)
+		}
+		got := h.waitSeen(actor, n, slackemu.Kind(slackemu.SeenMessage)).Text()
 		cases++
-		mustContain(t, got, "not in your team")
+		mustContain(t, got, refusal)
+		mustNotContain(t, got, "private note")
 	}
 	t.Logf("%d authorization cases", cases)
 	rs := ratingsOf(t, h.db(), ana.ID)
-	if len(rs) != 2 {
-		t.Fatalf("a refused command changed Ana's ratings: %+v", rs)
+	var byOthers int
+	for _, r := range rs {
+		if r.Rater != ana.ID && r.Rater != bob.ID && r.Rater != maya.ID {
+			byOthers++
+		}
+	}
+	if byOthers != 0 {
+		t.Fatalf("a refused command rated Ana: %+v", rs)
 	}
 }

@@ -316,3 +316,115 @@ func TestRateLimitStormAndSlowSlack(t *testing.T) {
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// TestKillNineDuringChannelDigests: the same for digests in managers' own
+// channels. After a crash the bot finds a digest already posted in the
+// channel's history (channels:history), so each channel gets exactly one.
+func TestKillNineDuringChannelDigests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a real process")
+	}
+	managers, kills := 60, 2
+	if *longFaults {
+		managers, kills = 300, 10
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := slackemu.New(slackemu.Options{RateLimits: slackemu.RateLimits{Enabled: true, Scale: 10}})
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dbPath := filepath.Join(t.TempDir(), "digests.db")
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yearAgo := time.Now().AddDate(-1, 0, 0)
+	channels := make([]string, managers)
+	for i := range managers {
+		m := coach.Person{ID: fmt.Sprintf("UM%04d", i), EnrolledAt: yearAgo}
+		r := coach.Person{ID: fmt.Sprintf("UR%04d", i), EnrolledAt: yearAgo}
+		channels[i] = fmt.Sprintf("CD%04d", i)
+		emu.AddUser(slackemu.User{ID: m.ID, Name: fmt.Sprintf("mgr%04d", i)})
+		emu.AddUser(slackemu.User{ID: r.ID, Name: fmt.Sprintf("pm%04d", i)})
+		emu.AddChannel(slackemu.Channel{ID: channels[i], Name: fmt.Sprintf("coaching-%04d", i), Members: []string{m.ID, emu.BotUserID()}})
+		if _, err := db.AssignManager(m, r, yearAgo); err != nil {
+			t.Fatal(err)
+		}
+		ch := channels[i]
+		if _, err := db.UpdatePerson(m, func(p *coach.Person) error { p.DigestChannel = ch; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	env := append(os.Environ(),
+		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
+		"MICROCOACH_DB_PATH="+dbPath, "MICROCOACH_ADMIN_ADDR=", "MICROCOACH_LOG_LEVEL=warn",
+		"MICROCOACH_NUDGE_SCHEDULE="+never, "MICROCOACH_CHECKIN_SCHEDULE="+never,
+		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE=@every 24h",
+	)
+	digests := func() int {
+		n := 0
+		for _, ch := range channels {
+			for _, m := range emu.History(ch) {
+				if strings.Contains(string(m.Metadata), "/digest/") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
+	start := func() (*exec.Cmd, *strings.Builder) {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = env
+		logs := &strings.Builder{}
+		cmd.Stderr = logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, logs
+	}
+	for k := range kills {
+		before := digests()
+		cmd, _ := start()
+		target := before + 1 + rng.IntN(max(1, (managers-before)/(kills-k+1)))
+		deadline := time.Now().Add(60 * time.Second)
+		for digests() < target && time.Now().Before(deadline) {
+			time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Logf("kill %d: after %d digests (%d before this run)", k+1, digests(), before)
+	}
+	cmd, logs := start()
+	deadline := time.Now().Add(2 * time.Minute)
+	for digests() < managers && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // anything extra would show up now
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	lost, dups := 0, 0
+	for _, ch := range channels {
+		n := 0
+		for _, m := range emu.History(ch) {
+			if strings.Contains(string(m.Metadata), "/digest/") {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			lost++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	t.Logf("%d channel digests, %d kills: %d lost, %d duplicated", managers, kills, lost, dups)
+	if lost != 0 || dups != 0 {
+		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs.String())
+	}
+}

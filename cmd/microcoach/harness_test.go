@@ -237,3 +237,65 @@ func ratingsOf(t *testing.T, db *storage.DB, who string) []coach.Rating {
 	}
 	return rs
 }
+
+// invite has manager invite reports with /coach team add and returns
+// what the manager was told.
+func (h *harness) invite(manager slackemu.User, reports ...slackemu.User) string {
+	h.t.Helper()
+	names := make([]string, len(reports))
+	for i, r := range reports {
+		names[i] = "@" + r.Name
+	}
+	return h.slash(manager, "/coach", "team add "+strings.Join(names, " "))
+}
+
+// answerInvitation has person click label ("Accept" or "Decline") on the
+// newest invitation from manager in their DM, and returns how the
+// invitation message read afterwards.
+func (h *harness) answerInvitation(person, manager slackemu.User, label string) string {
+	h.t.Helper()
+	var inv slackemu.Seen
+	for _, s := range h.emu.Seen(person.ID) {
+		if s.Kind == slackemu.SeenMessage && strings.Contains(s.Text(), "@"+manager.Name+" invites you") {
+			inv = s
+		}
+	}
+	if inv.TS == "" {
+		h.t.Fatalf("%s has no invitation from %s:\n%s", person.Name, manager.Name, h.emu.Transcript(person.ID))
+	}
+	id, val := buttonIn(h.t, inv.Blocks, label)
+	n := h.emu.SeenCount(person.ID)
+	if err := h.emu.Click(ctxT(h.t), person.ID, slackemu.InMessage(inv.Channel, inv.TS), id, val); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.waitSeen(person, n, slackemu.Kind(slackemu.SeenMessageUpdate, slackemu.SeenEphemeral)).Text()
+}
+
+// team makes manager the manager of record of each report the way people
+// do it: an invitation each report accepts.
+func (h *harness) team(manager slackemu.User, reports ...slackemu.User) {
+	h.t.Helper()
+	h.invite(manager, reports...)
+	for _, r := range reports {
+		h.waitSeen(r, 0, slackemu.Containing("@"+manager.Name+" invites you"))
+		if got := h.answerInvitation(r, manager, "Accept"); !strings.Contains(got, "You accepted") {
+			h.t.Fatalf("%s accepting %s's invitation saw: %s", r.Name, manager.Name, got)
+		}
+	}
+}
+
+// waitLog waits until microcoach has logged a line containing s: for
+// effects nobody sees in Slack (a refused request).
+func (h *harness) waitLog(s string) {
+	h.t.Helper()
+	ctx := ctxT(h.t)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(h.logs.String(), s) {
+		select {
+		case <-ctx.Done():
+			h.t.Fatalf("no log line with %q:\n%s", s, h.logs.String())
+		case <-tick.C:
+		}
+	}
+}

@@ -135,9 +135,12 @@ func TestMetricsAfterTraffic(t *testing.T) {
 func TestReadyzFollowsTheSocket(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
 	base := h.adminURL()
-	if status, body := httpGet(t, base+"/readyz"); status != http.StatusOK || body != "ready\n" {
-		t.Fatalf("/readyz before: %d %q", status, body)
-	}
+	// The emulator sees the socket before the bot has handled its
+	// Connected event: wait for the bot's view, not the emulator's.
+	eventually(t, "/readyz to say ready", func() bool {
+		status, body := httpGet(t, base+"/readyz")
+		return status == http.StatusOK && body == "ready\n"
+	})
 	before := h.emu.Connects()
 	h.emu.ForceRateLimit("apps.connections.open", 1, 2*time.Second)
 	h.emu.DropSockets()

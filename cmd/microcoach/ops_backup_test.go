@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // after it stopped, and the restored data in use after a restart.
 func TestBackupRestoreExport(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
-	h.slash(maya, "/coach", "team add @ana")
+	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 6 before the backup")
 	admin := strings.TrimPrefix(h.adminURL(), "http://")
 	t.Setenv("MICROCOACH_ADMIN_ADDR", admin)
@@ -42,7 +43,7 @@ func TestBackupRestoreExport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("backup: exit %d: %s", code, errs)
 	}
-	mustContain(t, out, "backup: wrote "+backup, "schema v1", "2 people", "from the running microcoach at http://"+admin, h.dbPath)
+	mustContain(t, out, "backup: wrote "+backup, fmt.Sprintf("schema v%d", storage.SchemaVersion), "2 people", "from the running microcoach at http://"+admin, h.dbPath)
 	if info, err := storage.Verify(backup, time.Second); err != nil || info.People != 2 {
 		t.Fatalf("the backup: %+v, %v", info, err)
 	}

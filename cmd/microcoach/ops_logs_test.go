@@ -18,7 +18,7 @@ func TestJSONLogsFollowableAndPrivate(t *testing.T) {
 	env := cadenceEnv(never, never)
 	env["MICROCOACH_LOG_FORMAT"] = "json"
 	h := newHarness(t, slackemu.Options{}, env)
-	h.slash(maya, "/coach", "team add @bob")
+	h.team(maya, bob)
 	h.env["MICROCOACH_NUDGE_SCHEDULE"] = "@every 1s"
 	h.restart()
 

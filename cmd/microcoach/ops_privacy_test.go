@@ -39,7 +39,7 @@ func exportFile(t *testing.T, h *harness, user slackemu.User) (storage.PersonExp
 // danger-styled confirmation; their manager keeps nothing of theirs.
 func TestExportAndForgetMe(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
-	h.slash(maya, "/coach", "team add @bob @ana")
+	h.team(maya, bob, ana)
 	h.slash(bob, "/rate", "planning 6 bob-self-note")
 	h.slash(maya, "/rate", "@bob planning 4 maya-note-on-bob")
 	h.slash(ana, "/rate", "team 8 ana-self-note")
