@@ -56,9 +56,10 @@ type adminServer struct {
 	log *slog.Logger
 }
 
-// listenAdmin binds addr at once, so that a bad or busy address stops
+// listenAdmin binds cfg.AdminAddr at once, so that a bad or busy address stops
 // start-up before anything connects to Slack, and serves in the background.
-func listenAdmin(addr string, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
+func listenAdmin(cfg Config, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
+	addr := cfg.AdminAddr
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s_ADMIN_ADDR: cannot listen on %s: %w", envPrefix, addr, err)
@@ -77,6 +78,7 @@ func listenAdmin(addr string, h *health, m *metrics, log *slog.Logger) (*adminSe
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
 	mux.Handle("GET /backup", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
 	mux.Handle("GET /export", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
+	mux.Handle("POST /org/import", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveOrgImport(w, r, cfg, h, log) }))
 	a := &adminServer{ln: ln, log: log, srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

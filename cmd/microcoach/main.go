@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return restoreCmd(args, stdout)
 	case "export":
 		return exportCmd(ctx, args, stdout, stderr)
+	case "org":
+		return orgCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		return printHelp(stdout)
 	case "version", "--version":
@@ -96,6 +98,10 @@ Usage:
                         must be stopped); the old file is kept as <db>.bak
   microcoach export [-o FILE] [-f]
                         all data as one JSON document (stdout without -o)
+  microcoach org import [-apply] [-skip-bad] FILE.csv
+                        set managers of record from a CSV (columns report, manager:
+                        Slack user ids or e-mail addresses); a dry run without -apply,
+                        which writes every change in one transaction; - reads stdin
   microcoach help       this text
   microcoach version    version and build information
 
