@@ -249,6 +249,13 @@ func (c *canvas) wrap(f *face, s string, maxW float64, maxLines int) []string {
 			for n < len(rs) && c.measure(f, string(rs[:n+1])) <= maxW {
 				n++
 			}
+			// Prefer to break after a hyphen.
+			for k := n - 1; k > 0; k-- {
+				if rs[k-1] == '-' {
+					n = k
+					break
+				}
+			}
 			cur = string(rs[:n])
 			if words[0] = string(rs[n:]); words[0] == "" {
 				words = words[1:]

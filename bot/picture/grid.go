@@ -172,7 +172,7 @@ func gridLegend() []legendItem {
 	}
 	items = append(items,
 		legendItem{"no answer", swatch(white, "", nil, true)},
-		legendItem{"no plan", swatch(noPlanCell, "–", inkSoft, false)},
+		legendItem{"no plan", swatch(noPlanCell, "—", inkSoft, false)},
 	)
 	return items
 }
@@ -259,7 +259,7 @@ func drawGrid(c *canvas, g GridInput, nameW float64, colW, titleH int, legend []
 func drawCell(c *canvas, r image.Rectangle, cell Cell) {
 	n := len(cell.Themes)
 	if n == 0 {
-		drawStripe(c, r, noPlanCell, "–", inkSoft, false)
+		drawStripe(c, r, noPlanCell, "—", inkSoft, false)
 		return
 	}
 	// Split the width into n stripes a pixel apart; the first ones take

@@ -115,8 +115,8 @@ const (
 	maxRadius   = 205
 	lineW       = 4
 	prevLineW   = 2.5
-	dotR        = 7
-	squareSide  = 14
+	dotR        = 6
+	squareSide  = 16
 	dashOn      = 12
 	dashOff     = 7
 	legendRowH  = 32
@@ -165,7 +165,8 @@ func (g radarGeom) at(i, score int) pt {
 	return polar(g.ctr, g.R*float64(score)/coach.MaxScore, g.angle(i))
 }
 
-func drawRadar(c *canvas, r RadarInput) {
+// drawRadar draws r on c and returns where the chart is.
+func drawRadar(c *canvas, r RadarInput) radarGeom {
 	titleF := c.face(bold, titlePx)
 	regF := c.face(regular, labelPx)
 	boldF := c.face(bold, labelPx)
@@ -244,6 +245,7 @@ func drawRadar(c *canvas, r RadarInput) {
 	for _, s := range []series{mgr, self} {
 		drawSeries(c, g, r.Axes, s)
 	}
+	return g
 }
 
 // runs returns the maximal runs of neighbouring rated axes, as index lists,
@@ -344,6 +346,7 @@ type radarLabel struct {
 	x, y    float64
 	w, h    float64
 	flagged bool
+	unrated bool // neither side has rated: the label is greyed
 }
 
 func layoutRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face) []radarLabel {
@@ -363,7 +366,7 @@ func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, ma
 	for i, a := range axes {
 		ang := g.angle(i)
 		cos, sin := math.Cos(ang), math.Sin(ang)
-		l := radarLabel{axis: i, anchor: polar(g.ctr, g.R+labelPad, ang), flagged: a.Flagged()}
+		l := radarLabel{axis: i, anchor: polar(g.ctr, g.R+labelPad, ang), flagged: a.Flagged(), unrated: a.Self == 0 && a.Manager == 0}
 		f := regF
 		if l.flagged {
 			f = boldF
@@ -519,6 +522,9 @@ func drawRadarLabels(c *canvas, g radarGeom, labels []radarLabel) {
 
 	for _, l := range labels {
 		f, col := regF, color.Color(ink)
+		if l.unrated {
+			col = inkSoft
+		}
 		x, y := l.x, l.y
 		a := alignLeft
 		switch l.col {
