@@ -67,6 +67,7 @@ type glyph struct {
 type canvas struct {
 	img    *image.RGBA
 	z      vector.Rasterizer
+	mask   image.Alpha // the rasteriser's output, reused
 	fonts  [2]*opentype.Font
 	faces  []*face
 	glyphs map[glyphKey]glyph
@@ -124,6 +125,12 @@ func (c *canvas) glyph(f *face, r rune) glyph {
 	if ok || mask != nil {
 		a := image.NewAlpha(image.Rect(0, 0, dr.Dx(), dr.Dy()))
 		draw.Draw(a, a.Bounds(), mask, mp, draw.Src)
+		// Sixteen levels of coverage look the same as 256 at these sizes
+		// and keep a picture of flat colours and text within a PNG
+		// palette (see encode).
+		for i, v := range a.Pix {
+			a.Pix[i] = uint8((int(v) + 8) / 17 * 17)
+		}
 		g.dr, g.mask = dr, a
 	}
 	c.glyphs[k] = g
@@ -369,8 +376,20 @@ func (c *canvas) fill(col color.Color, polys ...[]pt) {
 		}
 		c.z.ClosePath()
 	}
+	// Rasterise into an alpha mask of exactly the rasteriser's size (its
+	// fast path), then composite; image/draw skips the mask's empty pixels,
+	// which most of a ring's or a line's bounds are.
+	n := r.Dx() * r.Dy()
+	if cap(c.mask.Pix) < n {
+		c.mask.Pix = make([]uint8, n)
+	}
+	c.mask.Pix = c.mask.Pix[:n]
+	c.mask.Stride = r.Dx()
+	c.mask.Rect = image.Rect(0, 0, r.Dx(), r.Dy())
+	c.z.DrawOp = draw.Src
+	c.z.Draw(&c.mask, c.mask.Rect, image.Opaque, image.Point{})
 	c.uni.C = col
-	c.z.Draw(c.img, r, &c.uni, image.Point{})
+	draw.DrawMask(c.img, r, &c.uni, image.Point{}, &c.mask, image.Point{}, draw.Over)
 }
 
 // rect fills an axis-aligned rectangle of whole pixels.
@@ -492,12 +511,50 @@ func dashes(pts []pt, closed bool, on, off float64) [][]pt {
 }
 
 // encode writes the image as a PNG with fixed settings, so the same picture
-// always gives the same bytes.
-func encode(img image.Image) ([]byte, error) {
+// always gives the same bytes. A picture of at most 256 colours (the grid)
+// is written with a palette: a third of the data and no filtering, which
+// makes it several times faster to encode.
+func encode(img *image.RGBA) ([]byte, error) {
+	var src image.Image = img
+	if p := paletted(img); p != nil {
+		src = p
+	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
+	if err := enc.Encode(&buf, src); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// paletted returns img with a palette in order of first appearance, or
+// nil when it has more than 256 colours.
+func paletted(img *image.RGBA) *image.Paletted {
+	b := img.Bounds()
+	out := image.NewPaletted(b, make(color.Palette, 0, 256))
+	index := make(map[uint32]uint8, 256)
+	last, lastI := uint32(0), uint8(0)
+	first := true
+	for y := 0; y < b.Dy(); y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+4*b.Dx()]
+		dst := out.Pix[y*out.Stride : y*out.Stride+b.Dx()]
+		for x := range dst {
+			p := row[4*x : 4*x+4 : 4*x+4]
+			k := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+			if first || k != last {
+				i, ok := index[k]
+				if !ok {
+					if len(out.Palette) == 256 {
+						return nil
+					}
+					i = uint8(len(out.Palette))
+					index[k] = i
+					out.Palette = append(out.Palette, color.RGBA{p[0], p[1], p[2], p[3]})
+				}
+				last, lastI, first = k, i, false
+			}
+			dst[x] = lastI
+		}
+	}
+	return out
 }

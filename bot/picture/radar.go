@@ -194,18 +194,15 @@ func drawRadar(c *canvas, r RadarInput) radarGeom {
 	g.R = math.Min(maxRadius, (chartBottom-chartTop)/2-labelPad-3*regF.line)
 
 	// Grid: rings at 2, 4, 6, 8, 10 and one spoke per axis.
-	for s := 2; s <= coach.MaxScore; s += 2 {
-		col, w := gridLine, 1.5
-		if s == coach.MaxScore {
-			col, w = gridOuter, 2
-		}
-		c.fill(col, ring(g.ctr, g.R*float64(s)/coach.MaxScore, w)...)
+	var web [][]pt
+	for s := 2; s < coach.MaxScore; s += 2 {
+		web = append(web, ring(g.ctr, g.R*float64(s)/coach.MaxScore, 1.5)...)
 	}
-	var spokes [][]pt
 	for i := range n {
-		spokes = append(spokes, stroke([]pt{g.ctr, g.at(i, coach.MaxScore)}, false, 1.5, false)...)
+		web = append(web, stroke([]pt{g.ctr, g.at(i, coach.MaxScore)}, false, 1.5, false)...)
 	}
-	c.fill(gridLine, spokes...)
+	c.fill(gridLine, web...)
+	c.fill(gridOuter, ring(g.ctr, g.R, 2)...)
 
 	labels := layoutRadarLabels(c, g, r.Axes, regF, boldF)
 	drawRadarLabels(c, g, labels)
