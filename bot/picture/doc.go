@@ -26,10 +26,12 @@
 // not rated shows only their own outline, the legend saying "(no ratings)".
 //
 // Labels are 20-pixel text so they stay readable on a phone. They wrap to
-// two lines (one when space is short) and end with an ellipsis beyond;
-// labels that would collide are moved apart along their side of the chart,
-// with a thin leader line back to their spoke. That keeps 3 to 20 areas
-// legible; up to [MaxAxes] are drawn.
+// two lines, breaking long words after a hyphen, and end with an ellipsis
+// beyond; labels that would collide are moved apart along their side of
+// the chart, with a thin leader line back to their spoke. When two lines
+// do not fit (more than about 20 areas) names get one line, and then the
+// gap moves onto the name's line ("Pricing −4"). That keeps 3 to 20 areas
+// comfortable and up to [MaxAxes], the most a model may have, legible.
 //
 // # The colour grid
 //

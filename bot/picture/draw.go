@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -276,7 +277,11 @@ func (c *canvas) wrap(f *face, s string, maxW float64, maxLines int) []string {
 	}
 	if len(words) > 0 && len(lines) > 0 {
 		last := len(lines) - 1
-		lines[last] = c.ellipsize(f, lines[last]+" "+joinFields(words), maxW)
+		sep := " "
+		if strings.HasSuffix(lines[last], "-") {
+			sep = "" // the word was broken after its hyphen
+		}
+		lines[last] = c.ellipsize(f, lines[last]+sep+joinFields(words), maxW)
 	}
 	return lines
 }

@@ -119,6 +119,13 @@ func radarCases() []struct {
 			Manager: 1 + (i*3+2)%10,
 		})
 	}
+	forty := RadarInput{Title: "A model at its limit"}
+	for i := range MaxAxes {
+		forty.Axes = append(forty.Axes, Axis{
+			Name: twenty.Axes[i%20].Name + []string{"", " II"}[i/20],
+			Self: 1 + i%10, Manager: 1 + (i*3)%10,
+		})
+	}
 	long := RadarInput{Title: "Maximilian Alexander von Hohenberg-Schwarzenstein the Third", Axes: []Axis{
 		{Name: "Understanding the underlying user and business problems before jumping to solutions", Self: 7, Manager: 5},
 		{Name: "Supercalifragilisticexpialidociousness", Self: 6, Manager: 6},
@@ -146,6 +153,7 @@ func radarCases() []struct {
 		{"radar_default_planning_gap", planningGap()},
 		{"radar_3_areas", three},
 		{"radar_20_areas", twenty},
+		{"radar_40_areas", forty},
 		{"radar_long_names", long},
 		{"radar_no_manager", noMgr},
 		{"radar_one_rating", one},

@@ -155,10 +155,11 @@ type series struct {
 }
 
 type radarGeom struct {
-	ctr   pt
-	R     float64
-	n     int
-	angle func(i int) float64
+	ctr         pt
+	R           float64
+	n           int
+	angle       func(i int) float64
+	top, bottom float64 // the band between title and legend
 }
 
 func (g radarGeom) at(i, score int) pt {
@@ -183,8 +184,10 @@ func drawRadar(c *canvas, r RadarInput) radarGeom {
 
 	n := len(r.Axes)
 	g := radarGeom{
-		ctr: pt{radarW / 2, (chartTop + chartBottom) / 2},
-		n:   n,
+		ctr:    pt{radarW / 2, (chartTop + chartBottom) / 2},
+		n:      n,
+		top:    chartTop,
+		bottom: chartBottom,
 		angle: func(i int) float64 {
 			return -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
 		},
@@ -343,14 +346,18 @@ type radarLabel struct {
 	x, y    float64
 	w, h    float64
 	flagged bool
-	unrated bool // neither side has rated: the label is greyed
+	unrated bool    // neither side has rated: the label is greyed
+	padY    float64 // the tag's padding above and below the text
 }
 
 func layoutRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face) []radarLabel {
-	// Try two lines per name, then one, until every column fits.
 	var labels []radarLabel
-	for _, maxLines := range []int{2, 1} {
-		labels = placeRadarLabels(c, g, axes, regF, boldF, maxLines)
+	// Two lines for a name, then one, then one with the gap on it.
+	for _, try := range []struct {
+		lines  int
+		inline bool
+	}{{2, false}, {1, false}, {1, true}} {
+		labels = placeRadarLabels(c, g, axes, regF, boldF, try.lines, try.inline)
 		if fitColumns(g, labels, regF) {
 			break
 		}
@@ -358,7 +365,7 @@ func layoutRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face) [
 	return labels
 }
 
-func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, maxLines int) []radarLabel {
+func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, maxLines int, inline bool) []radarLabel {
 	out := make([]radarLabel, len(axes))
 	for i, a := range axes {
 		ang := g.angle(i)
@@ -382,10 +389,20 @@ func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, ma
 		if name == "" {
 			name = "Area " + strconv.Itoa(i+1)
 		}
-		l.lines = c.wrap(f, name, maxW, maxLines)
 		if l.flagged {
 			gap, _ := a.Gap()
 			l.gap = fmt.Sprintf("gap %+d", gap)
+		}
+		if l.flagged && inline {
+			gap, _ := a.Gap()
+			suffix := fmt.Sprintf(" %+d", gap)
+			l.lines = c.wrap(f, name, maxW-12-c.measure(f, suffix), 1)
+			if len(l.lines) == 1 {
+				l.lines[0] += suffix
+			}
+			l.gap = ""
+		} else {
+			l.lines = c.wrap(f, name, maxW, maxLines)
 		}
 		for _, s := range l.lines {
 			l.w = math.Max(l.w, c.measure(f, s))
@@ -397,8 +414,12 @@ func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, ma
 		}
 		l.h = float64(nl) * regF.line
 		if l.flagged {
-			l.w += 12 // the pill's padding
-			l.h += 6
+			l.padY = 3
+			if inline {
+				l.padY = 1
+			}
+			l.w += 12 // the tag's padding
+			l.h += 2 * l.padY
 		}
 		switch l.col {
 		case 0:
@@ -421,21 +442,10 @@ func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, ma
 }
 
 // fitColumns moves the side labels up or down so that none overlaps
-// another or the top and bottom labels, then out sideways so that none
-// overlaps the chart. It reports whether everything fitted.
+// another or a top or bottom label above or below it, then out sideways so
+// that none overlaps the chart. It reports whether everything fitted.
 func fitColumns(g radarGeom, labels []radarLabel, regF *face) bool {
 	const gap = 4
-	lo := g.ctr.y - g.R - labelPad - 3*regF.line
-	hi := g.ctr.y + g.R + labelPad + 3*regF.line
-	for _, l := range labels {
-		if l.col == 0 {
-			if l.anchor.y < g.ctr.y {
-				lo = math.Max(lo, l.y+l.h+gap)
-			} else {
-				hi = math.Min(hi, l.y-gap)
-			}
-		}
-	}
 	fits := true
 	for _, side := range []int{-1, 1} {
 		var idx []int
@@ -445,24 +455,62 @@ func fitColumns(g radarGeom, labels []radarLabel, regF *face) bool {
 			}
 		}
 		sort.SliceStable(idx, func(a, b int) bool { return labels[idx[a]].anchor.y < labels[idx[b]].anchor.y })
-		total := 0.0
+		// Each label's own band: the chart's, less any top or bottom
+		// label that shares its width.
+		lo := make([]float64, len(labels))
+		hi := make([]float64, len(labels))
 		for _, i := range idx {
-			total += labels[i].h + gap
-		}
-		if total-gap > hi-lo {
-			fits = false
+			l := labels[i]
+			x0, x1 := l.anchor.x, l.anchor.x+l.w
+			if side < 0 {
+				x0, x1 = l.anchor.x-l.w, l.anchor.x
+			}
+			lo[i], hi[i] = g.top, g.bottom
+			for _, t := range labels {
+				if t.col != 0 || x1 < t.x-6 || x0 > t.x+t.w+6 {
+					continue
+				}
+				if t.anchor.y < g.ctr.y {
+					lo[i] = math.Max(lo[i], t.y+t.h+gap)
+				} else {
+					hi[i] = math.Min(hi[i], t.y-gap)
+				}
+			}
 		}
 		// Push down from the top, then up from the bottom.
-		floor := lo
+		floor := g.top
 		for _, i := range idx {
-			labels[i].y = math.Max(labels[i].y, floor)
+			labels[i].y = math.Max(labels[i].y, math.Max(floor, lo[i]))
 			floor = labels[i].y + labels[i].h + gap
 		}
-		ceil := hi
+		ceil := g.bottom
 		for k := len(idx) - 1; k >= 0; k-- {
 			i := idx[k]
-			labels[i].y = math.Min(labels[i].y, ceil-labels[i].h)
+			labels[i].y = math.Min(labels[i].y, math.Min(ceil, hi[i])-labels[i].h)
 			ceil = labels[i].y - gap
+		}
+		prev := math.Inf(-1)
+		for _, i := range idx {
+			l := labels[i]
+			if l.y < lo[i]-0.5 || l.y+l.h > hi[i]+0.5 || l.y < prev-0.5 {
+				fits = false
+			}
+			prev = l.y + l.h + gap
+		}
+		if !fits && len(idx) > 1 {
+			// If even that overflows the band, spread the labels evenly over
+			// it, overlapping a little, rather than off the picture.
+			total := 0.0
+			for _, i := range idx {
+				total += labels[i].h + gap
+			}
+			if total-gap > g.bottom-g.top {
+				last := labels[idx[len(idx)-1]].h
+				step := (g.bottom - g.top - last) / float64(len(idx)-1)
+				for k, i := range idx {
+					labels[i].y = g.top + float64(k)*step
+				}
+			}
 		}
 		// Keep clear of the chart: no closer to the centre than the anchor
 		// circle at the label's nearest height.
@@ -534,7 +582,7 @@ func drawRadarLabels(c *canvas, g radarGeom, labels []radarLabel) {
 			c.fill(gapBorder, roundRect(l.x, l.y, l.x+l.w, l.y+l.h, 7))
 			c.fill(gapPill, roundRect(l.x+1.5, l.y+1.5, l.x+l.w-1.5, l.y+l.h-1.5, 6))
 			f = boldF
-			y += 3
+			y += l.padY
 			switch a {
 			case alignLeft:
 				x += 6
