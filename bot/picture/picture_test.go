@@ -597,3 +597,33 @@ func BenchmarkGrid50(b *testing.B) {
 		}
 	}
 }
+
+func TestWrap(t *testing.T) {
+	c, err := newCanvas(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.face(regular, labelPx)
+	for _, tc := range []struct {
+		in    string
+		lines int
+		want  []string
+	}{
+		{"Planning", 2, []string{"Planning"}},
+		{"Problem Understanding", 2, []string{"Problem", "Understanding"}},
+		{"Cross-functional leadership without authority", 2, []string{"Cross-functional", "leadership with…"}},
+		{"Customer-facing-communication", 2, []string{"Customer-", "facing-commu…"}},
+		{"  ", 2, nil},
+		{"Supercalifragilisticexpialidocious", 1, []string{"Supercalifragili…"}},
+	} {
+		got := c.wrap(f, tc.in, sideLabelW, tc.lines)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("wrap(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		for _, l := range got {
+			if w := c.measure(f, l); w > sideLabelW {
+				t.Errorf("wrap(%q): line %q is %.0f px, wider than %d", tc.in, l, w, sideLabelW)
+			}
+		}
+	}
+}

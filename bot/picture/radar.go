@@ -358,7 +358,7 @@ func layoutRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face) [
 		inline bool
 	}{{2, false}, {1, false}, {1, true}} {
 		labels = placeRadarLabels(c, g, axes, regF, boldF, try.lines, try.inline)
-		if fitColumns(g, labels, regF) {
+		if fitColumns(g, labels) {
 			break
 		}
 	}
@@ -444,7 +444,7 @@ func placeRadarLabels(c *canvas, g radarGeom, axes []Axis, regF, boldF *face, ma
 // fitColumns moves the side labels up or down so that none overlaps
 // another or a top or bottom label above or below it, then out sideways so
 // that none overlaps the chart. It reports whether everything fitted.
-func fitColumns(g radarGeom, labels []radarLabel, regF *face) bool {
+func fitColumns(g radarGeom, labels []radarLabel) bool {
 	const gap = 4
 	fits := true
 	for _, side := range []int{-1, 1} {
