@@ -627,3 +627,32 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// encodeRGB's PNG decodes to exactly the picture drawn.
+func TestEncodeRGBRoundTrip(t *testing.T) {
+	c, err := newCanvas(radarW, radarH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawRadar(c, planningGap())
+	b, err := encodeRGB(c.img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds() != c.img.Bounds() {
+		t.Fatalf("bounds %v, want %v", img.Bounds(), c.img.Bounds())
+	}
+	for y := 0; y < radarH; y++ {
+		for x := 0; x < radarW; x++ {
+			r1, g1, b1, a1 := img.At(x, y).RGBA()
+			r2, g2, b2, a2 := c.img.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
+				t.Fatalf("pixel (%d,%d) = %v, drawn %v", x, y, img.At(x, y), c.img.At(x, y))
+			}
+		}
+	}
+}
