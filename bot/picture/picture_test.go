@@ -357,7 +357,7 @@ func TestRadarAlt(t *testing.T) {
 		{"planning gap", planningGap(), []string{
 			"Perception gap radar for Alex Chen, scores 1 to 10.",
 			"Planning: self 7, manager 4, gap +3;",
-			"Problem Understanding: self 6, manager 6, gap +0;",
+			"Problem Understanding: self 6, manager 6, no gap;",
 			"Gaps of 2 or more: Planning (+3).",
 		}, []string{"more areas"}},
 		{"no manager", RadarInput{Title: "Jo", Axes: pmwheel([]int{6, 5, 7, 8, 6, 7, 5, 6}, nil)}, []string{

@@ -815,7 +815,10 @@ func altAxis(a Axis) (long, short string) {
 	default:
 		parts = append(parts, "self "+strconv.Itoa(a.Self), "manager "+strconv.Itoa(a.Manager))
 	}
-	if g, ok := a.Gap(); ok {
+	if g, ok := a.Gap(); ok && g == 0 {
+		parts = append(parts, "no gap")
+		short += " (0)"
+	} else if ok {
 		parts = append(parts, fmt.Sprintf("gap %+d", g))
 		short += fmt.Sprintf(" (%+d)", g)
 	}
