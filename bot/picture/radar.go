@@ -554,11 +554,7 @@ func drawRadarLabels(c *canvas, g radarGeom, labels []radarLabel) {
 		default:
 			continue
 		}
-		want := l.anchor
-		if l.col == 1 {
-			want.y -= 0
-		}
-		if math.Abs(near.y-want.y) > 6 || math.Abs(near.x-want.x) > 10 {
+		if math.Abs(near.y-l.anchor.y) > 6 || math.Abs(near.x-l.anchor.x) > 10 {
 			from := polar(g.ctr, g.R+4, g.angle(l.axis))
 			leaders = append(leaders, stroke([]pt{from, near}, false, 1.2, true)...)
 		}
