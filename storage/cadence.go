@@ -41,10 +41,16 @@ func (db *DB) UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (c
 		if err != nil {
 			return err
 		}
+		old := p
 		if err := fn(&p); err != nil {
 			return err
 		}
 		out = p
+		if dueFieldsDiffer(old, p) {
+			if err := markDue(tx, p.ID); err != nil {
+				return err
+			}
+		}
 		return putJSON(tx.Bucket(bucketPeople), []byte(p.ID), p)
 	})
 	if err != nil {
@@ -63,7 +69,7 @@ func ledgerKey(person string, c coach.Cadence, period string) []byte {
 func (db *DB) QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error) {
 	out := make([]coach.Delivery, len(ds))
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLedger)
+		b := hot(tx, bucketLedger)
 		for i, d := range ds {
 			k := ledgerKey(d.Person, d.Cadence, d.Period)
 			var old coach.Delivery
@@ -79,6 +85,9 @@ func (db *DB) QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error) {
 				d.State = coach.DeliveryQueued
 			}
 			if err := putJSON(b, k, d); err != nil {
+				return err
+			}
+			if err := setOpen(tx, d); err != nil {
 				return err
 			}
 			out[i] = d
@@ -98,7 +107,7 @@ func (db *DB) QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error) {
 func (db *DB) UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error) {
 	var out coach.Delivery
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLedger)
+		b := hot(tx, bucketLedger)
 		k := ledgerKey(person, c, period)
 		var d coach.Delivery
 		found, err := getJSON(b, k, &d)
@@ -108,10 +117,22 @@ func (db *DB) UpdateDelivery(person string, c coach.Cadence, period string, fn f
 		if !found {
 			return coach.Errorf(coach.ENOTFOUND, "no delivery %s/%s/%s", person, c, period)
 		}
+		before := d.State
 		if err := fn(&d); err != nil {
 			return err
 		}
 		out = d
+		if d.State != before {
+			if err := setOpen(tx, d); err != nil {
+				return err
+			}
+			// A sent check-in may owe a reminder: the scheduler looks again.
+			if d.Cadence == coach.CadenceCheckin && d.State == coach.DeliverySent {
+				if err := markDue(tx, person); err != nil {
+					return err
+				}
+			}
+		}
 		return putJSON(b, k, d)
 	})
 	if err != nil {
@@ -143,16 +164,18 @@ func (db *DB) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, erro
 }
 
 // OpenDeliveries returns every entry not yet sent or skipped: the work a
-// restart must finish.
+// restart must finish. It reads the open index, not the ledger.
 func (db *DB) OpenDeliveries() ([]coach.Delivery, error) {
 	var out []coach.Delivery
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketLedger).ForEach(func(k, v []byte) error {
+		ledger := tx.Bucket(bucketLedger)
+		return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
 			var d coach.Delivery
-			if err := json.Unmarshal(v, &d); err != nil {
+			found, err := getJSON(ledger, k, &d)
+			if err != nil {
 				return fmt.Errorf("decode delivery %q: %w", k, err)
 			}
-			if d.State == coach.DeliveryQueued || d.State == coach.DeliveryAttempted {
+			if found && (d.State == coach.DeliveryQueued || d.State == coach.DeliveryAttempted) {
 				out = append(out, d)
 			}
 			return nil
@@ -174,7 +197,7 @@ func (db *DB) AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, 
 				return err
 			}
 		}
-		b := tx.Bucket(bucketAnswers)
+		b := hot(tx, bucketAnswers)
 		id, err := b.NextSequence()
 		if err != nil {
 			return err
@@ -195,7 +218,7 @@ func (db *DB) AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, 
 }
 
 func markAnswered(tx *bolt.Tx, d coach.Delivery, at time.Time) error {
-	b := tx.Bucket(bucketLedger)
+	b := hot(tx, bucketLedger)
 	k := ledgerKey(d.Person, d.Cadence, d.Period)
 	var cur coach.Delivery
 	found, err := getJSON(b, k, &cur)
@@ -255,7 +278,7 @@ func (db *DB) SetColour(c coach.ColourChoice, checkin *coach.Delivery) error {
 		if err := coach.CheckNote(c.Note); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketColours), joinKey(c.Person, c.Month, c.Theme), c); err != nil {
+		if err := putJSON(hot(tx, bucketColours), joinKey(c.Person, c.Month, c.Theme), c); err != nil {
 			return err
 		}
 		if checkin != nil {
@@ -330,7 +353,7 @@ func (db *DB) DeliveriesSince(person string, since time.Time) ([]coach.Delivery,
 			var v []byte
 			for k, v = cur.Seek(append(append([]byte(nil), cadence...), from...)); k != nil && bytes.HasPrefix(k, cadence); k, v = cur.Next() {
 				var d coach.Delivery
-				if err := json.Unmarshal(v, &d); err != nil {
+				if err := decodeValue(k, v, &d); err != nil {
 					return fmt.Errorf("decode delivery %q: %w", k, err)
 				}
 				out = append(out, d)

@@ -212,7 +212,7 @@ func eachJSON[T any](tx *bolt.Tx, bucket, prefix []byte, fn func(k []byte, v T))
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var x T
-		if err := json.Unmarshal(v, &x); err != nil {
+		if err := decodeValue(k, v, &x); err != nil {
 			return fmt.Errorf("decode %s %q: %w", bucket, k, err)
 		}
 		fn(k, x)

@@ -56,6 +56,9 @@ func enroll(tx *bolt.Tx, p coach.Person) (coach.Person, error) {
 		}
 		return old, nil
 	}
+	if err := markDue(tx, p.ID); err != nil {
+		return coach.Person{}, err
+	}
 	return p, putJSON(b, []byte(p.ID), p)
 }
 
@@ -102,6 +105,12 @@ func setManager(tx *bolt.Tx, r coach.Person, manager string, at time.Time) (coac
 	out := coach.ManagerChange{Former: r.Manager}
 	if r.Manager != "" {
 		if err := tx.Bucket(bucketReports).Delete(joinKey(r.Manager, r.ID)); err != nil {
+			return out, err
+		}
+	}
+	// Having reports or not decides whether a manager gets a digest.
+	for _, m := range []string{r.Manager, manager} {
+		if err := markDue(tx, m); err != nil {
 			return out, err
 		}
 	}
@@ -160,6 +169,9 @@ func (db *DB) LeaveTeam(person string) (string, error) {
 
 func unlink(tx *bolt.Tx, p coach.Person) error {
 	if err := tx.Bucket(bucketReports).Delete(joinKey(p.Manager, p.ID)); err != nil {
+		return err
+	}
+	if err := markDue(tx, p.Manager); err != nil {
 		return err
 	}
 	p.Manager, p.ManagerSince = "", time.Time{}

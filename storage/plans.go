@@ -45,7 +45,11 @@ func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.P
 		if err := putJSON(tx.Bucket(bucketPlans), []byte(owner), p); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
+		if err := putJSON(hot(tx, bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
+			return err
+		}
+		// A plan brings the quarterly refresh.
+		if err := markDue(tx, owner); err != nil {
 			return err
 		}
 		out = p

@@ -198,6 +198,9 @@ func TestEveryBucketIsCoveredByExportAndForget(t *testing.T) {
 		"preps":        "exported; forgotten (by and about)",
 		"invites":      "exported; forgotten (to and from)",
 		"invites_sent": "index of invites; forgotten with them",
+		"due":          "scheduler's index of when people are due (ids and times only); forgotten",
+		"due_by":       "reverse of due; forgotten with it",
+		"open":         "index of unfinished ledger entries (keys only); forgotten",
 	}
 	db := openTest(t)
 	err := db.bolt.View(func(tx *bolt.Tx) error {

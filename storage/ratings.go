@@ -47,7 +47,7 @@ func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating, submission 
 		if _, err := enroll(tx, rater); err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketRatings)
+		b := hot(tx, bucketRatings)
 		for i, r := range ratings {
 			if err := r.Validate(); err != nil {
 				return err

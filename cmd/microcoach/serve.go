@@ -100,7 +100,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		return err
 	}
 	defer o.close()
-	db, err := storage.Open(cfg.DBPath, storage.Options{})
+	db, err := storage.Open(cfg.DBPath, storage.Options{Logger: log.With("component", "storage")})
 	if err != nil {
 		return err
 	}

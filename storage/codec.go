@@ -1,0 +1,446 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/microcoach/microcoach/coach"
+)
+
+// The records written most (ratings, ledger entries, colours, answers)
+// are stored in a compact binary form from schema v3: what the key holds
+// (subject, area, time and id of a rating; person, cadence and period of a
+// ledger entry; person, month and theme of a colour; person and id of an
+// answer) is not repeated in the value, times are integers, and known
+// strings (states, colours, surfaces) are one byte. A value is
+//
+//	codecV1 field…
+//
+// with the fields of each type in a fixed order: strings as uvarint length
+// and bytes, times as described at putTime, small enums as one byte.
+// Everything else (people, plans, challenges, invitations) stays JSON:
+// one record per person, read rarely, and JSON keeps them easy to evolve.
+//
+// A value that starts with '{' is the JSON of schema v1 and v2: the
+// decoders accept it, so a read-only open of an older file (backup checks,
+// offline export) still reads it. The first byte of a compact value is
+// codecV1, never '{'.
+//
+// Why not protobuf: it would save no bytes over this (varints and
+// length-prefixed strings are what it writes too), could not leave out
+// the fields the key holds without a second message type per record, and
+// would add generated code for four small structs. The format is tested by
+// round trips and fuzzing (codec_test.go).
+const codecV1 = 0x01
+
+var errShort = errors.New("value too short")
+
+// enc appends fields to a value.
+type enc struct{ b []byte }
+
+func (e *enc) str(s string) {
+	e.b = binary.AppendUvarint(e.b, uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *enc) byte(c byte) { e.b = append(e.b, c) }
+
+func (e *enc) bool(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+
+// time writes t relative to base (whole seconds as a zigzag varint, then
+// nanoseconds as a uvarint), so a time close to base costs two or three
+// bytes; the zero time is a single 0. Times come back in UTC: the zone a
+// time was made in is not kept (every reader formats in a person's zone).
+func (e *enc) time(t, base time.Time) {
+	if t.IsZero() {
+		e.b = append(e.b, 0)
+		return
+	}
+	var bs int64
+	if !base.IsZero() {
+		bs = base.Unix()
+	}
+	d := t.Unix() - bs
+	// zigzag, then +1 so that 0 stays "zero time".
+	z := uint64(d<<1) ^ uint64(d>>63)
+	e.b = binary.AppendUvarint(e.b, z+1)
+	e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+}
+
+// dec reads fields of a value in the order enc wrote them.
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errShort
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) str() string {
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errShort
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *dec) byte() byte {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) == 0 {
+		d.err = errShort
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *dec) bool() bool { return d.byte() != 0 }
+
+func (d *dec) time(base time.Time) time.Time {
+	z := d.uvarint()
+	if z == 0 || d.err != nil {
+		return time.Time{}
+	}
+	z--
+	delta := int64(z>>1) ^ -int64(z&1)
+	ns := d.uvarint()
+	if ns >= 1e9 {
+		d.err = fmt.Errorf("nanoseconds %d out of range", ns)
+		return time.Time{}
+	}
+	var bs int64
+	if !base.IsZero() {
+		bs = base.Unix()
+	}
+	return time.Unix(bs+delta, int64(ns)).UTC()
+}
+
+// start checks the version byte.
+func (d *dec) start() {
+	if c := d.byte(); d.err == nil && c != codecV1 {
+		d.err = fmt.Errorf("unknown value format %#x", c)
+	}
+}
+
+func (d *dec) done() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d bytes left over", len(d.b))
+	}
+	return d.err
+}
+
+// An enum is a known string as one byte, or 0 and the string itself.
+type enum []string // index 0 is unused
+
+func (e enum) put(w *enc, s string) {
+	for i := 1; i < len(e); i++ {
+		if e[i] == s {
+			w.byte(byte(i))
+			return
+		}
+	}
+	w.byte(0)
+	w.str(s)
+}
+
+func (e enum) get(r *dec) string {
+	i := r.byte()
+	if i == 0 {
+		return r.str()
+	}
+	if int(i) >= len(e) {
+		if r.err == nil {
+			r.err = fmt.Errorf("unknown enum value %d", i)
+		}
+		return ""
+	}
+	return e[i]
+}
+
+var (
+	surfaces = enum{"", string(coach.SurfaceCommand), string(coach.SurfaceModal)}
+	states   = enum{"", string(coach.DeliveryQueued), string(coach.DeliveryAttempted), string(coach.DeliverySent), string(coach.DeliverySkipped)}
+	colours  = enum{"", string(coach.Green), string(coach.Yellow), string(coach.Red)}
+)
+
+// Keys: see ratingKey, ledgerKey, colour and answer keys in cadence.go.
+
+func splitKey(k []byte, n int) ([]string, error) {
+	parts := make([]string, 0, n)
+	for range n - 1 {
+		i := indexByte(k, 0)
+		if i < 0 {
+			return nil, fmt.Errorf("key %q has fewer than %d parts", k, n)
+		}
+		parts = append(parts, string(k[:i]))
+		k = k[i+1:]
+	}
+	return append(parts, string(k)), nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Rating: key subject 0x00 area 0x00 unixnano(8) id(8);
+// value codecV1 score via rater note, rater "" meaning the subject.
+func encodeRating(r coach.Rating) []byte {
+	e := enc{b: make([]byte, 0, 8+len(r.Rater)+len(r.Note))}
+	e.byte(codecV1)
+	e.b = binary.AppendUvarint(e.b, uint64(max(r.Score, 0)))
+	surfaces.put(&e, string(r.Via))
+	if r.Rater == r.Subject {
+		e.str("")
+	} else {
+		e.str(r.Rater)
+	}
+	e.str(r.Note)
+	return e.b
+}
+
+func decodeRating(k, v []byte, r *coach.Rating) error {
+	i := indexByte(k, 0)
+	if i < 0 || len(k) < i+1+16+1 {
+		return fmt.Errorf("bad rating key %q", k)
+	}
+	r.Subject = string(k[:i])
+	rest := k[i+1:]
+	r.Area = string(rest[:len(rest)-17])
+	tail := rest[len(rest)-16:]
+	r.At = time.Unix(0, int64(binary.BigEndian.Uint64(tail[:8]))).UTC()
+	r.ID = binary.BigEndian.Uint64(tail[8:])
+	d := dec{b: v}
+	d.start()
+	score := d.uvarint()
+	if score > math.MaxInt32 {
+		return fmt.Errorf("score %d out of range", score)
+	}
+	r.Score = int(score)
+	r.Via = coach.Surface(surfaces.get(&d))
+	r.Rater = d.str()
+	if r.Rater == "" {
+		r.Rater = r.Subject
+	}
+	r.Note = d.str()
+	return d.done()
+}
+
+// Delivery: key person 0x00 cadence 0x00 period; the other times are
+// written relative to Due. A Slack ts of the usual "seconds.micros" form
+// is written as one integer.
+func encodeDelivery(x coach.Delivery) []byte {
+	e := enc{b: make([]byte, 0, 40+len(x.Channel)+len(x.Note))}
+	e.byte(codecV1)
+	e.time(x.Due, time.Time{})
+	states.put(&e, string(x.State))
+	e.time(x.Attempt, x.Due)
+	e.str(x.Channel)
+	putTS(&e, x.TS)
+	e.time(x.SentAt, x.Due)
+	e.str(x.QuestionID)
+	e.str(x.ThemeID)
+	e.str(x.ActionID)
+	e.bool(x.Answered)
+	e.time(x.AnsweredAt, x.Due)
+	e.str(x.Note)
+	return e.b
+}
+
+func decodeDelivery(k, v []byte, x *coach.Delivery) error {
+	parts, err := splitKey(k, 3)
+	if err != nil {
+		return err
+	}
+	x.Person, x.Cadence, x.Period = parts[0], coach.Cadence(parts[1]), parts[2]
+	d := dec{b: v}
+	d.start()
+	x.Due = d.time(time.Time{})
+	x.State = coach.DeliveryState(states.get(&d))
+	x.Attempt = d.time(x.Due)
+	x.Channel = d.str()
+	x.TS = getTS(&d)
+	x.SentAt = d.time(x.Due)
+	x.QuestionID = d.str()
+	x.ThemeID = d.str()
+	x.ActionID = d.str()
+	x.Answered = d.bool()
+	x.AnsweredAt = d.time(x.Due)
+	x.Note = d.str()
+	return d.done()
+}
+
+// putTS writes a Slack message ts: "1700000000.000100" as 1 and the
+// integer 1700000000000100, anything else as 0 and the string.
+func putTS(e *enc, ts string) {
+	if n, ok := compactTS(ts); ok {
+		e.byte(1)
+		e.b = binary.AppendUvarint(e.b, n)
+		return
+	}
+	e.byte(0)
+	e.str(ts)
+}
+
+func compactTS(ts string) (uint64, bool) {
+	if len(ts) < 8 || ts[len(ts)-7] != '.' || ts[0] == '0' {
+		return 0, false
+	}
+	sec, frac := ts[:len(ts)-7], ts[len(ts)-6:]
+	for _, s := range []string{sec, frac} {
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		}
+	}
+	s, err1 := strconv.ParseUint(sec, 10, 40)
+	f, err2 := strconv.ParseUint(frac, 10, 32)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return s*1e6 + f, true
+}
+
+func getTS(d *dec) string {
+	if d.byte() == 0 {
+		return d.str()
+	}
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%06d", n/1e6, n%1e6)
+}
+
+// ColourChoice: key person 0x00 month 0x00 theme.
+func encodeColour(c coach.ColourChoice) []byte {
+	e := enc{b: make([]byte, 0, 16+len(c.Note))}
+	e.byte(codecV1)
+	colours.put(&e, string(c.Colour))
+	e.time(c.At, time.Time{})
+	e.str(c.Note)
+	return e.b
+}
+
+func decodeColour(k, v []byte, c *coach.ColourChoice) error {
+	parts, err := splitKey(k, 3)
+	if err != nil {
+		return err
+	}
+	c.Person, c.Month, c.Theme = parts[0], parts[1], parts[2]
+	d := dec{b: v}
+	d.start()
+	c.Colour = coach.Colour(colours.get(&d))
+	c.At = d.time(time.Time{})
+	c.Note = d.str()
+	return d.done()
+}
+
+// Answer: key person 0x00 id(8).
+func encodeAnswer(a coach.Answer) []byte {
+	e := enc{b: make([]byte, 0, 32+len(a.Question)+len(a.Text))}
+	e.byte(codecV1)
+	e.str(a.QuestionID)
+	e.str(a.Question)
+	e.str(a.Text)
+	e.str(a.Emotion)
+	e.time(a.At, time.Time{})
+	e.str(a.SharedWith)
+	e.time(a.SharedAt, a.At)
+	e.str(a.EventID)
+	e.str(a.Delivery)
+	return e.b
+}
+
+func decodeAnswer(k, v []byte, a *coach.Answer) error {
+	i := indexByte(k, 0)
+	if i < 0 || len(k) != i+1+8 {
+		return fmt.Errorf("bad answer key %q", k)
+	}
+	a.Person, a.ID = string(k[:i]), binary.BigEndian.Uint64(k[i+1:])
+	d := dec{b: v}
+	d.start()
+	a.QuestionID = d.str()
+	a.Question = d.str()
+	a.Text = d.str()
+	a.Emotion = d.str()
+	a.At = d.time(time.Time{})
+	a.SharedWith = d.str()
+	a.SharedAt = d.time(a.At)
+	a.EventID = d.str()
+	a.Delivery = d.str()
+	return d.done()
+}
+
+// encodeValue is a record's stored form: compact for the four record
+// types above, JSON for the rest.
+func encodeValue(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case coach.Rating:
+		return encodeRating(x), nil
+	case coach.Delivery:
+		return encodeDelivery(x), nil
+	case coach.ColourChoice:
+		return encodeColour(x), nil
+	case coach.Answer:
+		return encodeAnswer(x), nil
+	}
+	return json.Marshal(v)
+}
+
+// decodeValue reads a record stored under key k into v (a pointer).
+func decodeValue(k, raw []byte, v any) error {
+	if len(raw) > 0 && raw[0] == '{' {
+		return json.Unmarshal(raw, v)
+	}
+	switch x := v.(type) {
+	case *coach.Rating:
+		*x = coach.Rating{}
+		return decodeRating(k, raw, x)
+	case *coach.Delivery:
+		*x = coach.Delivery{}
+		return decodeDelivery(k, raw, x)
+	case *coach.ColourChoice:
+		*x = coach.ColourChoice{}
+		return decodeColour(k, raw, x)
+	case *coach.Answer:
+		*x = coach.Answer{}
+		return decodeAnswer(k, raw, x)
+	}
+	return json.Unmarshal(raw, v)
+}
