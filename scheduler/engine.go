@@ -13,7 +13,7 @@ import (
 
 // Store is what the scheduler needs from storage.
 type Store interface {
-	People() ([]coach.Person, error)
+	Person(id string) (coach.Person, bool, error)
 	Plan(owner string) (coach.Plan, bool, error)
 	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
 	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
@@ -21,6 +21,16 @@ type Store interface {
 	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
 	OpenDeliveries() ([]coach.Delivery, error)
 	Reports(manager string) ([]coach.Person, error)
+
+	// The due index: when each person is next due. Storage marks a person
+	// for a fresh look (due at once) whenever something that moves their
+	// due times changes, and signals DueChanged; the scheduler, which knows
+	// the schedules, replaces the marks with real times (SetNextDue).
+	DueBefore(now time.Time) (people []string, seen uint64, err error)
+	SetNextDue(seen uint64, next map[string]map[coach.Cadence]time.Time) error
+	NextDue() (time.Time, bool, error)
+	ResetDue(rules string) (bool, error)
+	DueChanged() <-chan struct{}
 }
 
 // Outbox turns a delivery into a Slack message; the bot implements it.
@@ -77,8 +87,9 @@ type Config struct {
 	// ReminderAfter is how many working days an unanswered check-in waits
 	// for its one reminder; default 2.
 	ReminderAfter int
-	// MaxWake caps the driver's sleep, so new people and changed
-	// preferences are picked up; default 30 s.
+	// MaxWake caps the driver's sleep; default 30 s. Changes that move a
+	// due time wake the driver at once (Store.DueChanged), so this only
+	// bounds the effect of a clock that jumps.
 	MaxWake time.Duration
 	// Observe, if set, hears about every finished delivery (for metrics).
 	Observe func(d coach.Delivery, outcome string, lag time.Duration)
@@ -90,7 +101,8 @@ type Engine struct {
 	log  *slog.Logger
 	gate gate
 
-	mu sync.Mutex // one Tick at a time
+	mu      sync.Mutex // one Tick at a time
+	indexed bool       // the due index was checked against this engine's rules
 }
 
 // New returns an Engine.
@@ -136,31 +148,77 @@ func sinceFor(c coach.Cadence, s Schedule, now time.Time, loc *time.Location) ti
 // during downtime (longer than a quarter, so quarterly refreshes count).
 const missedLookback = 100 * 24 * time.Hour
 
-// Due returns the deliveries owed at now that the ledger does not hold yet.
-// It is a pure function of the stored state and now.
-func (e *Engine) Due(now time.Time) ([]coach.Delivery, error) {
-	people, err := e.cfg.Store.People()
-	if err != nil {
-		return nil, err
+// Due returns the deliveries owed at now that the ledger does not hold
+// yet, for the people the due index says are due at now, and when each of
+// them is due next (for SetNextDue, with seen). A tick with nobody due
+// reads only the first key of the index.
+func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[coach.Cadence]time.Time, seen uint64, err error) {
+	ids, seen, err := e.cfg.Store.DueBefore(now)
+	if err != nil || len(ids) == 0 {
+		return nil, nil, seen, err
 	}
-	var due []coach.Delivery
-	for _, p := range people {
-		ds, err := e.dueFor(p, now)
+	next = make(map[string]map[coach.Cadence]time.Time, len(ids))
+	for _, id := range ids {
+		p, found, err := e.cfg.Store.Person(id)
 		if err != nil {
-			return nil, err
+			return nil, nil, 0, err
+		}
+		if !found { // forgotten: nothing is due for them any more
+			next[id] = nil
+			continue
+		}
+		ds, n, err := e.dueFor(p, now)
+		if err != nil {
+			// One person's unreadable record does not hold up everyone
+			// else: they are looked at again in a minute.
+			e.log.Error("cannot work out what is due", "person", id, "error", err)
+			next[id] = map[coach.Cadence]time.Time{cadenceRetry: now.Add(time.Minute)}
+			continue
 		}
 		due = append(due, ds...)
+		next[id] = n
 	}
-	return due, nil
+	return due, next, seen, nil
 }
 
-func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error) {
-	if p.Paused(now) {
-		return nil, nil
-	}
+// cadenceRetry names a due-index entry that only means "look again".
+const cadenceRetry coach.Cadence = "retry"
+
+// rules describes the schedules the due index is built from: when it
+// changes (an operator changed a schedule, or this code changed how due
+// times are worked out), everyone's due times are worked out again.
+func (e *Engine) rules() string {
+	return fmt.Sprintf("v1 nudge=%q checkin=%q refresh=%q digest=%q reminder-after=%d",
+		e.cfg.Nudge.Spec, e.cfg.Checkin.Spec, e.cfg.Refresh.Spec, e.cfg.Digest.Spec, e.cfg.ReminderAfter)
+}
+
+// dueFor returns what p is owed at now and when each of p's cadences is
+// next due after now.
+func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, map[coach.Cadence]time.Time, error) {
+	paused := p.Paused(now)
 	loc := p.Location()
 	var out []coach.Delivery
+	next := map[coach.Cadence]time.Time{}
 	owe := func(c coach.Cadence, s Schedule) error {
+		if s.Spec == "" && s.Every() == 0 {
+			return nil
+		}
+		// The next occurrence that is not inside the pause (or, for the
+		// nudge, the snooze).
+		n := s.Next(now, loc)
+		quiet := p.PausedUntil
+		if c == coach.CadenceNudge && p.SnoozedUntil.After(quiet) {
+			quiet = p.SnoozedUntil
+		}
+		if !n.IsZero() && n.Before(quiet) {
+			n = s.Next(quiet.Add(-time.Nanosecond), loc)
+		}
+		if !n.IsZero() {
+			next[c] = n
+		}
+		if paused {
+			return nil
+		}
 		since := sinceFor(c, s, now, loc)
 		last, ok := s.Last(now, since, loc)
 		var state coach.DeliveryState
@@ -195,27 +253,27 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 			}
 		}
 		if err := owe(coach.CadenceNudge, nudge); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := owe(coach.CadenceCheckin, e.cfg.Checkin); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, hasPlan, err := e.cfg.Store.Plan(p.ID); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if hasPlan {
 		if err := owe(coach.CadenceRefresh, e.cfg.Refresh); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if e.cfg.Digest.Spec != "" {
 		reports, err := e.cfg.Store.Reports(p.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(reports) > 0 {
 			if err := owe(coach.CadenceDigest, e.cfg.Digest); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
@@ -223,22 +281,24 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 	// days (in the person's zone) and not too long ago.
 	checkins, err := e.cfg.Store.Deliveries(p.ID, coach.CadenceCheckin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if n := len(checkins); n > 0 {
 		c := checkins[n-1]
 		if c.State == coach.DeliverySent && !c.Answered {
 			at := coach.AddWorkingDays(c.SentAt.In(loc), e.cfg.ReminderAfter)
-			if !now.Before(at) && now.Sub(at) < coach.CadenceReminder.Grace() {
+			if at.After(now) {
+				next[coach.CadenceReminder] = at
+			} else if now.Sub(at) < coach.CadenceReminder.Grace() && !paused {
 				if _, found, err := e.cfg.Store.Delivery(p.ID, coach.CadenceReminder, c.Period); err != nil {
-					return nil, err
+					return nil, nil, err
 				} else if !found {
 					out = append(out, coach.Delivery{Person: p.ID, Cadence: coach.CadenceReminder, Period: c.Period, Due: at})
 				}
 			}
 		}
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // Tick queues what is due at now and delivers everything open, waiting for
@@ -248,7 +308,17 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var st Stats
-	due, err := e.Due(now)
+	if !e.indexed {
+		reset, err := e.cfg.Store.ResetDue(e.rules())
+		if err != nil {
+			return st, fmt.Errorf("scheduler: due index: %w", err)
+		}
+		if reset {
+			e.log.Info("schedules changed or due index new: everyone's due times are worked out once")
+		}
+		e.indexed = true
+	}
+	due, next, seen, err := e.Due(now)
 	if err != nil {
 		return st, fmt.Errorf("scheduler: find due work: %w", err)
 	}
@@ -263,6 +333,14 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 				continue
 			}
 			st.Queued++
+		}
+	}
+	// Only once what was due is in the ledger: a crash before this point
+	// leaves the index saying "due", and the next tick finds the ledger
+	// holds it already.
+	if next != nil {
+		if err := e.cfg.Store.SetNextDue(seen, next); err != nil {
+			return st, fmt.Errorf("scheduler: due index: %w", err)
 		}
 	}
 	open, err := e.cfg.Store.OpenDeliveries()
@@ -396,39 +474,27 @@ func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts stri
 	}
 }
 
-// NextWake returns when the driver should tick next: the earliest coming
-// occurrence for anyone, but no later than MaxWake from now.
+// NextWake returns when the driver should tick next: the earliest time
+// in the due index (now, if that has passed), but no later than MaxWake
+// from now.
 func (e *Engine) NextWake(now time.Time) time.Time {
 	wake := now.Add(e.cfg.MaxWake)
-	people, err := e.cfg.Store.People()
-	if err != nil {
+	t, found, err := e.cfg.Store.NextDue()
+	if err != nil || !found || !t.Before(wake) {
 		return wake
 	}
-	for _, p := range people {
-		loc := p.Location()
-		for _, s := range []Schedule{e.cfg.Nudge, e.cfg.Checkin, e.cfg.Refresh, e.cfg.Digest} {
-			if s.Spec == "" {
-				continue
-			}
-			if t := s.Next(now, loc); !t.IsZero() && t.Before(wake) {
-				wake = t
-			}
-		}
-		if p.NudgeSpec != "" {
-			if own, err := Parse(p.NudgeSpec); err == nil {
-				if t := own.Next(now, loc); t.Before(wake) {
-					wake = t
-				}
-			}
-		}
+	if t.Before(now) {
+		return now
 	}
-	return wake
+	return t
 }
 
-// Run ticks at every occurrence until ctx is done. Slow sends never block
-// Slack envelopes: this runs on its own goroutine and talks to Slack only
-// through the Outbox.
+// Run ticks whenever something is due until ctx is done: it sleeps until
+// the earliest due time, and wakes at once when a change moves someone's
+// due times. Slow sends never block Slack envelopes: this runs on its own
+// goroutine and talks to Slack only through the Outbox.
 func (e *Engine) Run(ctx context.Context) error {
+	changed := e.cfg.Store.DueChanged()
 	for {
 		now := e.cfg.Clock.Now()
 		if _, err := e.Tick(ctx, now); err != nil && ctx.Err() == nil {
@@ -438,6 +504,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-changed:
 		case <-e.cfg.Clock.After(max(wait, 10*time.Millisecond)):
 		}
 	}

@@ -118,7 +118,7 @@ func (db *DB) Check() error {
 		for err := range tx.Check() {
 			return err
 		}
-		return nil
+		return checkIndexes(tx)
 	})
 }
 

@@ -280,3 +280,39 @@ func setOpen(tx *bolt.Tx, d coach.Delivery) error {
 	}
 	return b.Delete(k)
 }
+
+// checkIndexes reports the first disagreement between the due index and
+// its reverse, or between the open index and the ledger.
+func checkIndexes(tx *bolt.Tx) error {
+	due, by := tx.Bucket(bucketDue), tx.Bucket(bucketDueBy)
+	if due == nil {
+		return nil
+	}
+	n := 0
+	err := due.ForEach(func(k, _ []byte) error {
+		n++
+		person, c, ok := bytes.Cut(k[8:], []byte{0})
+		if len(k) < 9 || !ok {
+			return fmt.Errorf("due index: malformed key %q", k)
+		}
+		if v := by.Get(joinKey(string(person), string(c))); !bytes.Equal(v, k[:8]) {
+			return fmt.Errorf("due index: %q has no matching reverse entry", k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if m := by.Stats().KeyN; m != n {
+		return fmt.Errorf("due index: %d entries, %d reverse entries", n, m)
+	}
+	ledger := tx.Bucket(bucketLedger)
+	return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
+		var d coach.Delivery
+		found, err := getJSON(ledger, k, &d)
+		if err != nil || !found || (d.State != coach.DeliveryQueued && d.State != coach.DeliveryAttempted) {
+			return fmt.Errorf("open index: %q is not an open ledger entry (found %v, %v)", k, found, err)
+		}
+		return nil
+	})
+}
