@@ -58,24 +58,52 @@ func (e *enc) bool(v bool) {
 	}
 }
 
-// time writes t relative to base (whole seconds as a zigzag varint, then
-// nanoseconds as a uvarint), so a time close to base costs two or three
-// bytes; the zero time is a single 0. Times come back in UTC: the zone a
-// time was made in is not kept (every reader formats in a person's zone).
+// time writes t relative to base (the zero time: absolute): the
+// difference in nanoseconds as a zigzag varint, so a time equal to base
+// costs one byte and one a second later five; times before 1901 or
+// after 2099 take seconds and nanoseconds instead. The zero time is a single 0. Times come back in
+// UTC: the zone a time was made in is not kept (readers format times in
+// a person's zone).
 func (e *enc) time(t, base time.Time) {
 	if t.IsZero() {
 		e.b = append(e.b, 0)
 		return
 	}
-	var bs int64
-	if !base.IsZero() {
-		bs = base.Unix()
+	if d, ok := nanoDiff(t, base); ok {
+		e.b = binary.AppendUvarint(e.b, zigzag(d)<<1+1)
+		return
 	}
-	d := t.Unix() - bs
-	// zigzag, then +1 so that 0 stays "zero time".
-	z := uint64(d<<1) ^ uint64(d>>63)
-	e.b = binary.AppendUvarint(e.b, z+1)
+	var b int64
+	if !base.IsZero() {
+		b = base.Unix()
+	}
+	e.b = binary.AppendUvarint(e.b, zigzag(t.Unix()-b)<<1|1+1)
 	e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+}
+
+func zigzag(d int64) uint64   { return uint64(d<<1) ^ uint64(d>>63) }
+func unzigzag(z uint64) int64 { return int64(z>>1) ^ -int64(z&1) }
+
+// nanoDiff is t - base (base zero: t's UnixNano) in nanoseconds, when
+// both are between 1900 and 2100 and the difference fits 61 bits (so
+// that zigzag and the tag bit cannot overflow).
+func nanoDiff(t, base time.Time) (int64, bool) {
+	in := func(x time.Time) bool { return x.Year() > 1900 && x.Year() < 2100 }
+	if !in(t) {
+		return 0, false
+	}
+	var b int64
+	if !base.IsZero() {
+		if !in(base) {
+			return 0, false
+		}
+		b = base.UnixNano()
+	}
+	d := t.UnixNano() - b
+	if d >= 1<<61 || d <= -(1<<61) {
+		return 0, false
+	}
+	return d, true
 }
 
 // dec reads fields of a value in the order enc wrote them.
@@ -127,22 +155,28 @@ func (d *dec) byte() byte {
 func (d *dec) bool() bool { return d.byte() != 0 }
 
 func (d *dec) time(base time.Time) time.Time {
-	z := d.uvarint()
-	if z == 0 || d.err != nil {
+	v := d.uvarint()
+	if v == 0 || d.err != nil {
 		return time.Time{}
 	}
-	z--
-	delta := int64(z>>1) ^ -int64(z&1)
+	v--
+	if v&1 == 0 {
+		var b int64
+		if !base.IsZero() {
+			b = base.UnixNano()
+		}
+		return time.Unix(0, b+unzigzag(v>>1)).UTC()
+	}
 	ns := d.uvarint()
 	if ns >= 1e9 {
 		d.err = fmt.Errorf("nanoseconds %d out of range", ns)
 		return time.Time{}
 	}
-	var bs int64
+	var b int64
 	if !base.IsZero() {
-		bs = base.Unix()
+		b = base.Unix()
 	}
-	return time.Unix(bs+delta, int64(ns)).UTC()
+	return time.Unix(b+unzigzag(v>>1), int64(ns)).UTC()
 }
 
 // start checks the version byte.
@@ -270,7 +304,7 @@ func encodeDelivery(x coach.Delivery) []byte {
 	states.put(&e, string(x.State))
 	e.time(x.Attempt, x.Due)
 	e.str(x.Channel)
-	putTS(&e, x.TS)
+	putTS(&e, x.TS, x.Due)
 	e.time(x.SentAt, x.Due)
 	e.str(x.QuestionID)
 	e.str(x.ThemeID)
@@ -286,14 +320,14 @@ func decodeDelivery(k, v []byte, x *coach.Delivery) error {
 	if err != nil {
 		return err
 	}
-	x.Person, x.Cadence, x.Period = parts[0], coach.Cadence(parts[1]), parts[2]
+	x.Person, x.Cadence, x.Period = parts[0], coach.Cadence(parts[1]), periodName([]byte(parts[2]))
 	d := dec{b: v}
 	d.start()
 	x.Due = d.time(time.Time{})
 	x.State = coach.DeliveryState(states.get(&d))
 	x.Attempt = d.time(x.Due)
 	x.Channel = d.str()
-	x.TS = getTS(&d)
+	x.TS = getTS(&d, x.Due)
 	x.SentAt = d.time(x.Due)
 	x.QuestionID = d.str()
 	x.ThemeID = d.str()
@@ -304,12 +338,19 @@ func decodeDelivery(k, v []byte, x *coach.Delivery) error {
 	return d.done()
 }
 
-// putTS writes a Slack message ts: "1700000000.000100" as 1 and the
-// integer 1700000000000100, anything else as 0 and the string.
-func putTS(e *enc, ts string) {
+// putTS writes a Slack message ts: "1700000000.000100" as 1, its
+// seconds relative to due (a zigzag varint: a message is posted soon
+// after it is due) and its microseconds; anything else as 0 and the
+// string.
+func putTS(e *enc, ts string, due time.Time) {
 	if n, ok := compactTS(ts); ok {
+		var base int64
+		if !due.IsZero() {
+			base = due.Unix()
+		}
 		e.byte(1)
-		e.b = binary.AppendUvarint(e.b, n)
+		e.b = binary.AppendUvarint(e.b, zigzag(int64(n/1e6)-base))
+		e.b = binary.AppendUvarint(e.b, n%1e6)
 		return
 	}
 	e.byte(0)
@@ -336,15 +377,24 @@ func compactTS(ts string) (uint64, bool) {
 	return s*1e6 + f, true
 }
 
-func getTS(d *dec) string {
+func getTS(d *dec, due time.Time) string {
 	if d.byte() == 0 {
 		return d.str()
 	}
-	n := d.uvarint()
+	var base int64
+	if !due.IsZero() {
+		base = due.Unix()
+	}
+	sec := base + unzigzag(d.uvarint())
+	us := d.uvarint()
 	if d.err != nil {
 		return ""
 	}
-	return fmt.Sprintf("%d.%06d", n/1e6, n%1e6)
+	if sec <= 0 || us >= 1e6 {
+		d.err = fmt.Errorf("bad ts %d.%d", sec, us)
+		return ""
+	}
+	return fmt.Sprintf("%d.%06d", sec, us)
 }
 
 // ColourChoice: key person 0x00 month 0x00 theme.

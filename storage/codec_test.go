@@ -55,3 +55,20 @@ func FuzzDecodeCompact(f *testing.F) {
 		decodeValue(k, v, &coach.Answer{})
 	})
 }
+
+func TestTimesFarAwayRoundTrip(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(1850, 3, 1, 0, 0, 0, 5, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2101, 1, 1, 0, 0, 0, 7, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+	} {
+		for _, base := range []time.Time{{}, time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2090, 1, 1, 0, 0, 3, 0, time.UTC), at} {
+			var e enc
+			e.time(at, base)
+			d := dec{b: e.b}
+			if got := d.time(base); !got.Equal(at) || d.done() != nil {
+				t.Errorf("time %v relative to %v came back as %v (%v)", at, base, got, d.err)
+			}
+		}
+	}
+}

@@ -82,6 +82,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, openError(err))
 	}
+	b.AllocSize = allocSize
 	db := &DB{bolt: b, path: path}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

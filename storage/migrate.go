@@ -37,8 +37,12 @@ import (
 // most. Their keys start with a person's id and a person's records arrive
 // in time order, so each person's range grows at its end: pages packed
 // full would split at the next week's entry, and the default (half full)
-// wastes half the file. 0.9 leaves room for a few weeks of entries.
-const fillPercent = 0.9
+// wastes half the file. 0.95 leaves room for a few weeks of entries.
+const fillPercent = 0.95
+
+// allocSize is how much bbolt grows the file by when it needs room
+// (bbolt's default is 16 MB, a sixth of a year's data for 10,000 people).
+const allocSize = 4 << 20
 
 // hot returns a bucket set up for appending.
 func hot(tx *bolt.Tx, name []byte) *bolt.Bucket {
@@ -49,20 +53,26 @@ func hot(tx *bolt.Tx, name []byte) *bolt.Bucket {
 	return b
 }
 
-// compactBuckets are rewritten by the v3 migration.
-var compactBuckets = map[string]func(k, v []byte) ([]byte, error){
+// compactBuckets are rewritten by the v3 migration: each record's new key
+// and value.
+var compactBuckets = map[string]func(k, v []byte) ([]byte, []byte, error){
 	string(bucketRatings): transcode[coach.Rating],
 	string(bucketLedger):  transcode[coach.Delivery],
 	string(bucketColours): transcode[coach.ColourChoice],
 	string(bucketAnswers): transcode[coach.Answer],
 }
 
-func transcode[T any](k, v []byte) ([]byte, error) {
+func transcode[T any](k, v []byte) ([]byte, []byte, error) {
 	var x T
 	if err := decodeValue(k, v, &x); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return encodeValue(x)
+	nv, err := encodeValue(x)
+	if d, ok := any(x).(coach.Delivery); ok {
+		// v3 writes the period of a ledger key shorter (ledgerKey).
+		k = ledgerKey(d.Person, d.Cadence, d.Period)
+	}
+	return k, nv, err
 }
 
 // openEntry reports whether a stored ledger value is queued or attempted.
@@ -90,24 +100,31 @@ func migrateV3InPlace(tx *bolt.Tx) error {
 	}
 	for name, fn := range compactBuckets {
 		b := hot(tx, []byte(name))
-		var keys, vals [][]byte
+		var old, keys, vals [][]byte
 		err := b.ForEach(func(k, v []byte) error {
-			nv, err := fn(k, v)
+			nk, nv, err := fn(k, v)
 			if err != nil {
 				return fmt.Errorf("%s %q: %w", name, k, err)
 			}
 			if name == string(bucketLedger) {
-				if open, _ := openEntry(k, nv); open {
-					if err := tx.Bucket(bucketOpen).Put(bytes.Clone(k), nil); err != nil {
+				if open, _ := openEntry(nk, nv); open {
+					if err := tx.Bucket(bucketOpen).Put(bytes.Clone(nk), nil); err != nil {
 						return err
 					}
 				}
 			}
-			keys, vals = append(keys, bytes.Clone(k)), append(vals, nv)
+			old, keys, vals = append(old, bytes.Clone(k)), append(keys, bytes.Clone(nk)), append(vals, nv)
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		for i, k := range keys {
+			if !bytes.Equal(k, old[i]) {
+				if err := b.Delete(old[i]); err != nil {
+					return err
+				}
+			}
 		}
 		for i, k := range keys {
 			if err := b.Put(k, vals[i]); err != nil {
@@ -147,6 +164,7 @@ func (db *DB) migrateV3Copy(opts Options) error {
 		return migrationFailed(log, db.path, tmp, fmt.Errorf("sync %s: %w", tmp, err))
 	}
 	nb.NoSync = opts.NoSync
+	nb.AllocSize = allocSize
 	// The copy holds its own lock: rename it over the original while both
 	// are open, so no other process can open the path in between.
 	if err := os.Rename(tmp, db.path); err != nil {
@@ -235,11 +253,11 @@ func copyV3(src, dst *bolt.DB) error {
 					continue
 				}
 				if fn != nil {
-					nv, err := fn(k, v)
+					nk, nv, err := fn(k, v)
 					if err != nil {
 						return fmt.Errorf("%s %q: %w", name, k, err)
 					}
-					v = nv
+					k, v = nk, nv
 				}
 				batch = append(batch, kv{k, v})
 				size += len(k) + len(v) + 16

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -215,7 +216,7 @@ func TestMigrationFailureLeavesTheOriginal(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.Update(func(tx *bolt.Tx) error {
-			return tx.Bucket(bucketLedger).Put(joinKey("UPM1", "nudge", "2099-01-01T00:00"), []byte(`{"State":`))
+			return tx.Bucket(bucketLedger).Put(joinKey("UPM1", "nudge", "2099-01-01T00:00"), []byte(`{"State":`)) // v2's key
 		})
 		b.Close()
 		before, _ := os.ReadFile(path)
@@ -322,14 +323,30 @@ func writeV2People(t testing.TB, path string, from, n int) {
 			id := fmt.Sprintf("UB%06d", i)
 			put(tx.Bucket(bucketPeople), []byte(id), coach.Person{ID: id, EnrolledAt: start, TZ: "Europe/Berlin"})
 			rb, lb := tx.Bucket(bucketRatings), tx.Bucket(bucketLedger)
+			// What the footprint benchmark seeds: a year of weekly
+			// self-ratings and nudges, monthly manager ratings and
+			// check-ins, and a plan.
 			for w := range 52 {
 				at := start.AddDate(0, 0, 7*w)
 				seq, _ := rb.NextSequence()
 				r := coach.Rating{ID: seq, Subject: id, Rater: id, Area: areas[w%len(areas)].ID, Score: 1 + (i+w)%10, At: at, Via: coach.SurfaceCommand}
 				put(rb, ratingKey(r), r)
-				d := coach.Delivery{Person: id, Cadence: coach.CadenceNudge, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliverySent, SentAt: at.Add(time.Second), Channel: "D" + id, TS: fmt.Sprintf("%d.000100", at.Unix()), Answered: w%3 == 0}
-				put(lb, ledgerKey(d.Person, d.Cadence, d.Period), d)
+				d := coach.Delivery{Person: id, Cadence: coach.CadenceNudge, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliverySent, SentAt: at, Channel: "D" + id, TS: fmt.Sprintf("%d.000100", at.Unix()), Answered: w%3 == 0}
+				put(lb, joinKey(d.Person, string(d.Cadence), d.Period), d) // v2's ledger key
+				if w%4 == 0 {
+					seq, _ := rb.NextSequence()
+					r := coach.Rating{ID: seq, Subject: id, Rater: "UMGR", Area: areas[w%len(areas)].ID, Score: 2 + (i*w)%8, At: at.Add(time.Hour), Via: coach.SurfaceModal}
+					put(rb, ratingKey(r), r)
+					d := coach.Delivery{Person: id, Cadence: coach.CadenceCheckin, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliverySent, SentAt: at, Answered: w%8 == 0}
+					put(lb, joinKey(d.Person, string(d.Cadence), d.Period), d)
+				}
 			}
+			plan := coach.Plan{Owner: id, Version: 1, Headline: "From backlog manager to strategist", Horizon: start.AddDate(0, 6, 0), CreatedAt: start, UpdatedAt: start, Themes: []coach.Theme{
+				{ID: "t1", Area: "problem-understanding", Title: "Problem briefs", Actions: []coach.Action{{ID: "a1", Text: "Write three problem briefs before discovery starts"}, {ID: "a2", Text: "Review each with engineering"}}},
+				{ID: "t2", Area: "team", Title: "Bad news early", Actions: []coach.Action{{ID: "a1", Text: "Send a weekly stakeholder update"}}},
+			}}
+			put(tx.Bucket(bucketPlans), []byte(id), plan)
+			put(tx.Bucket(bucketPlanHistory), append(joinKey(id, ""), u64(1)...), coach.PlanChange{Owner: id, Version: 1, By: id, At: start, Changes: []string{"created"}})
 			return nil
 		})
 		if err != nil {
@@ -346,7 +363,7 @@ func TestKillNineDuringMigration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	src := bigV2(t, 800)
+	src := bigV2(t, 500)
 	want, _ := readOnlyExport(t, src)
 	// How long one migration takes here, to spread the kills over it.
 	probe := filepath.Join(t.TempDir(), "probe.db")
@@ -404,4 +421,60 @@ func TestMigrationChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+}
+
+// BenchmarkMigrateV2 migrates a v2 file of 10,000 people with a year of
+// history each (JSON, as the v2 code wrote it) to v3, by copying and in
+// place, and reports the time, the files' sizes and the Go heap's peak.
+//
+//	go test ./storage -run '^$' -bench MigrateV2 -benchtime 1x
+func BenchmarkMigrateV2(b *testing.B) {
+	src := filepath.Join(b.TempDir(), "v2.db")
+	copyTestFile(b, filepath.Join("testdata", "v2.db"), src)
+	const n = 10000
+	for i := 0; i < n; i += 500 {
+		writeV2People(b, src, i, 500)
+	}
+	before, _ := os.Stat(src)
+	for _, inPlace := range []bool{false, true} {
+		b.Run(fmt.Sprintf("inplace=%v", inPlace), func(b *testing.B) {
+			for range b.N {
+				path := filepath.Join(b.TempDir(), "m.db")
+				copyTestFile(b, src, path)
+				runtime.GC()
+				var peak uint64
+				stop := make(chan struct{})
+				sampled := make(chan struct{})
+				go func() {
+					defer close(sampled)
+					var m runtime.MemStats
+					for {
+						runtime.ReadMemStats(&m)
+						peak = max(peak, m.HeapInuse)
+						select {
+						case <-stop:
+							return
+						case <-time.After(20 * time.Millisecond):
+						}
+					}
+				}()
+				start := time.Now()
+				db, err := Open(path, Options{MigrateInPlace: inPlace})
+				took := time.Since(start)
+				close(stop)
+				<-sampled
+				if err != nil {
+					b.Fatal(err)
+				}
+				size, _ := db.Size()
+				inUse, _ := db.InUse()
+				db.Close()
+				b.ReportMetric(float64(took.Milliseconds()), "ms-to-migrate")
+				b.ReportMetric(float64(before.Size())/(1<<20), "v2-file-MB")
+				b.ReportMetric(float64(size)/(1<<20), "v3-file-MB")
+				b.ReportMetric(float64(inUse)/(1<<20), "v3-in-use-MB")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			}
+		})
+	}
 }

@@ -43,7 +43,7 @@ func (db *DB) Enroll(p coach.Person) (coach.Person, error) {
 // enroll stores p unless a person with that id exists already, filling in
 // a name learnt later; it returns the stored person.
 func enroll(tx *bolt.Tx, p coach.Person) (coach.Person, error) {
-	b := tx.Bucket(bucketPeople)
+	b := hot(tx, bucketPeople)
 	var old coach.Person
 	found, err := getJSON(b, []byte(p.ID), &old)
 	if err != nil {

@@ -42,7 +42,7 @@ func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.P
 		}
 		p.Owner, p.Version = owner, old.Version+1
 		change.Owner, change.Version = owner, p.Version
-		if err := putJSON(tx.Bucket(bucketPlans), []byte(owner), p); err != nil {
+		if err := putJSON(hot(tx, bucketPlans), []byte(owner), p); err != nil {
 			return err
 		}
 		if err := putJSON(hot(tx, bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
