@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -181,6 +182,9 @@ func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[c
 	return due, next, seen, nil
 }
 
+// writeChunk bounds how many people one scheduler write touches.
+const writeChunk = 500
+
 // cadenceRetry names a due-index entry that only means "look again".
 const cadenceRetry coach.Cadence = "retry"
 
@@ -323,8 +327,12 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 		return st, fmt.Errorf("scheduler: find due work: %w", err)
 	}
 	if len(due) > 0 {
-		if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
-			return st, fmt.Errorf("scheduler: queue: %w", err)
+		// In slices: one transaction that touches every person's pages
+		// holds them all in memory until it commits.
+		for ds := range slices.Chunk(due, writeChunk) {
+			if _, err := e.cfg.Store.QueueDeliveries(ds); err != nil {
+				return st, fmt.Errorf("scheduler: queue: %w", err)
+			}
 		}
 		for _, d := range due {
 			if d.State == coach.DeliverySkipped {
@@ -338,9 +346,14 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 	// Only once what was due is in the ledger: a crash before this point
 	// leaves the index saying "due", and the next tick finds the ledger
 	// holds it already.
-	if next != nil {
-		if err := e.cfg.Store.SetNextDue(seen, next); err != nil {
-			return st, fmt.Errorf("scheduler: due index: %w", err)
+	part, left := make(map[string]map[coach.Cadence]time.Time, min(len(next), writeChunk)), len(next)
+	for id, n := range next {
+		part[id] = n
+		if left--; len(part) == writeChunk || left == 0 {
+			if err := e.cfg.Store.SetNextDue(seen, part); err != nil {
+				return st, fmt.Errorf("scheduler: due index: %w", err)
+			}
+			clear(part)
 		}
 	}
 	open, err := e.cfg.Store.OpenDeliveries()
