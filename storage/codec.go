@@ -221,11 +221,7 @@ func (e enum) get(r *dec) string {
 	return e[i]
 }
 
-var (
-	surfaces = enum{"", string(coach.SurfaceCommand), string(coach.SurfaceModal)}
-	states   = enum{"", string(coach.DeliveryQueued), string(coach.DeliveryAttempted), string(coach.DeliverySent), string(coach.DeliverySkipped)}
-	colours  = enum{"", string(coach.Green), string(coach.Yellow), string(coach.Red)}
-)
+var colours = enum{"", string(coach.Green), string(coach.Yellow), string(coach.Red)}
 
 // Keys: see ratingKey, ledgerKey, colour and answer keys in cadence.go.
 
@@ -251,67 +247,167 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// Rating: key subject 0x00 area 0x00 unixnano(8) id(8);
-// value codecV1 score via rater note, rater "" meaning the subject.
+// Rating: key subject 0x00 area 0x00 unixnano(8) id(uvarint) (ratingKey);
+// value codecV1, one byte packing the score (bits 0-3; 15: a uvarint
+// follows), the surface (bits 4-5: 1 command, 2 modal, 3 none, 0 a
+// string follows), whether the rater is someone else (bit 6: their id
+// follows) and whether there is a note (bit 7: it follows).
 func encodeRating(r coach.Rating) []byte {
-	e := enc{b: make([]byte, 0, 8+len(r.Rater)+len(r.Note))}
+	e := enc{b: make([]byte, 0, 4+len(r.Rater)+len(r.Note))}
 	e.byte(codecV1)
-	e.b = binary.AppendUvarint(e.b, uint64(max(r.Score, 0)))
-	surfaces.put(&e, string(r.Via))
-	if r.Rater == r.Subject {
-		e.str("")
-	} else {
+	score := max(r.Score, 0)
+	packed := byte(min(score, 15))
+	var via byte
+	switch r.Via {
+	case coach.SurfaceCommand:
+		via = 1
+	case coach.SurfaceModal:
+		via = 2
+	case "":
+		via = 3
+	}
+	packed |= via << 4
+	if r.Rater != r.Subject {
+		packed |= 1 << 6
+	}
+	if r.Note != "" {
+		packed |= 1 << 7
+	}
+	e.byte(packed)
+	if score >= 15 {
+		e.b = binary.AppendUvarint(e.b, uint64(score))
+	}
+	if via == 0 {
+		e.str(string(r.Via))
+	}
+	if r.Rater != r.Subject {
 		e.str(r.Rater)
 	}
-	e.str(r.Note)
+	if r.Note != "" {
+		e.str(r.Note)
+	}
 	return e.b
 }
 
 func decodeRating(k, v []byte, r *coach.Rating) error {
 	i := indexByte(k, 0)
-	if i < 0 || len(k) < i+1+16+1 {
+	if i < 0 {
 		return fmt.Errorf("bad rating key %q", k)
 	}
 	r.Subject = string(k[:i])
 	rest := k[i+1:]
-	r.Area = string(rest[:len(rest)-17])
-	tail := rest[len(rest)-16:]
+	j := indexByte(rest, 0)
+	if j < 0 || len(rest) < j+1+8+1 {
+		return fmt.Errorf("bad rating key %q", k)
+	}
+	r.Area = string(rest[:j])
+	tail := rest[j+1:]
 	r.At = time.Unix(0, int64(binary.BigEndian.Uint64(tail[:8]))).UTC()
-	r.ID = binary.BigEndian.Uint64(tail[8:])
+	id, n := binary.Uvarint(tail[8:])
+	if n <= 0 || n != len(tail)-8 {
+		return fmt.Errorf("bad rating key %q", k)
+	}
+	r.ID = id
 	d := dec{b: v}
 	d.start()
-	score := d.uvarint()
-	if score > math.MaxInt32 {
-		return fmt.Errorf("score %d out of range", score)
+	packed := d.byte()
+	r.Score = int(packed & 15)
+	if r.Score == 15 {
+		score := d.uvarint()
+		if score > math.MaxInt32 {
+			return fmt.Errorf("score %d out of range", score)
+		}
+		r.Score = int(score)
 	}
-	r.Score = int(score)
-	r.Via = coach.Surface(surfaces.get(&d))
-	r.Rater = d.str()
-	if r.Rater == "" {
-		r.Rater = r.Subject
+	switch packed >> 4 & 3 {
+	case 0:
+		r.Via = coach.Surface(d.str())
+	case 1:
+		r.Via = coach.SurfaceCommand
+	case 2:
+		r.Via = coach.SurfaceModal
 	}
-	r.Note = d.str()
+	r.Rater = r.Subject
+	if packed&(1<<6) != 0 {
+		r.Rater = d.str()
+	}
+	if packed&(1<<7) != 0 {
+		r.Note = d.str()
+	}
 	return d.done()
 }
 
-// Delivery: key person 0x00 cadence 0x00 period; the other times are
-// written relative to Due. A Slack ts of the usual "seconds.micros" form
-// is written as one integer.
+// Delivery: key person 0x00 cadence 0x00 period (ledgerKey); value
+// codecV1, a uvarint of flags (the state in bits 0-2, then Answered, then
+// one bit per optional field present), then the fields present in
+// order. The due time is relative to the period's wall-clock minute read
+// as UTC (for a cron period a few hours at most, the person's zone
+// offset); the other times are relative to the due time.
+const (
+	dAnswered = 1 << (3 + iota)
+	dDue
+	dAttempt
+	dChannel
+	dTS
+	dSentAt
+	dQuestion
+	dTheme
+	dAction
+	dAnsweredAt
+	dNote
+)
+
+var deliveryStates = map[coach.DeliveryState]uint64{coach.DeliveryQueued: 1, coach.DeliveryAttempted: 2, coach.DeliverySent: 3, coach.DeliverySkipped: 4}
+
 func encodeDelivery(x coach.Delivery) []byte {
-	e := enc{b: make([]byte, 0, 40+len(x.Channel)+len(x.Note))}
+	e := enc{b: make([]byte, 0, 24+len(x.Channel)+len(x.Note))}
 	e.byte(codecV1)
-	e.time(x.Due, time.Time{})
-	states.put(&e, string(x.State))
-	e.time(x.Attempt, x.Due)
-	e.str(x.Channel)
-	putTS(&e, x.TS, x.Due)
-	e.time(x.SentAt, x.Due)
-	e.str(x.QuestionID)
-	e.str(x.ThemeID)
-	e.str(x.ActionID)
-	e.bool(x.Answered)
-	e.time(x.AnsweredAt, x.Due)
-	e.str(x.Note)
+	flags := deliveryStates[x.State]
+	for _, f := range []struct {
+		set  bool
+		flag uint64
+	}{
+		{x.Answered, dAnswered}, {!x.Due.IsZero(), dDue}, {!x.Attempt.IsZero(), dAttempt}, {x.Channel != "", dChannel},
+		{x.TS != "", dTS}, {!x.SentAt.IsZero(), dSentAt}, {x.QuestionID != "", dQuestion}, {x.ThemeID != "", dTheme},
+		{x.ActionID != "", dAction}, {!x.AnsweredAt.IsZero(), dAnsweredAt}, {x.Note != "", dNote},
+	} {
+		if f.set {
+			flags |= f.flag
+		}
+	}
+	e.b = binary.AppendUvarint(e.b, flags)
+	if flags&7 == 0 {
+		e.str(string(x.State))
+	}
+	if flags&dDue != 0 {
+		e.time(x.Due, periodBase(x.Period))
+	}
+	if flags&dAttempt != 0 {
+		e.time(x.Attempt, x.Due)
+	}
+	if flags&dChannel != 0 {
+		e.str(x.Channel)
+	}
+	if flags&dTS != 0 {
+		putTS(&e, x.TS, x.Due)
+	}
+	if flags&dSentAt != 0 {
+		e.time(x.SentAt, x.Due)
+	}
+	for _, f := range []struct {
+		flag uint64
+		s    string
+	}{{dQuestion, x.QuestionID}, {dTheme, x.ThemeID}, {dAction, x.ActionID}} {
+		if flags&f.flag != 0 {
+			e.str(f.s)
+		}
+	}
+	if flags&dAnsweredAt != 0 {
+		e.time(x.AnsweredAt, x.Due)
+	}
+	if flags&dNote != 0 {
+		e.str(x.Note)
+	}
 	return e.b
 }
 
@@ -323,19 +419,69 @@ func decodeDelivery(k, v []byte, x *coach.Delivery) error {
 	x.Person, x.Cadence, x.Period = parts[0], coach.Cadence(parts[1]), periodName([]byte(parts[2]))
 	d := dec{b: v}
 	d.start()
-	x.Due = d.time(time.Time{})
-	x.State = coach.DeliveryState(states.get(&d))
-	x.Attempt = d.time(x.Due)
-	x.Channel = d.str()
-	x.TS = getTS(&d, x.Due)
-	x.SentAt = d.time(x.Due)
-	x.QuestionID = d.str()
-	x.ThemeID = d.str()
-	x.ActionID = d.str()
-	x.Answered = d.bool()
-	x.AnsweredAt = d.time(x.Due)
-	x.Note = d.str()
+	flags := d.uvarint()
+	if flags >= dNote<<1 {
+		return fmt.Errorf("unknown delivery flags %#x", flags)
+	}
+	switch flags & 7 {
+	case 0:
+		x.State = coach.DeliveryState(d.str())
+	case 1:
+		x.State = coach.DeliveryQueued
+	case 2:
+		x.State = coach.DeliveryAttempted
+	case 3:
+		x.State = coach.DeliverySent
+	case 4:
+		x.State = coach.DeliverySkipped
+	default:
+		return fmt.Errorf("unknown delivery state %d", flags&7)
+	}
+	x.Answered = flags&dAnswered != 0
+	if flags&dDue != 0 {
+		x.Due = d.time(periodBase(x.Period))
+	}
+	if flags&dAttempt != 0 {
+		x.Attempt = d.time(x.Due)
+	}
+	if flags&dChannel != 0 {
+		x.Channel = d.str()
+	}
+	if flags&dTS != 0 {
+		x.TS = getTS(&d, x.Due)
+	}
+	if flags&dSentAt != 0 {
+		x.SentAt = d.time(x.Due)
+	}
+	if flags&dQuestion != 0 {
+		x.QuestionID = d.str()
+	}
+	if flags&dTheme != 0 {
+		x.ThemeID = d.str()
+	}
+	if flags&dAction != 0 {
+		x.ActionID = d.str()
+	}
+	if flags&dAnsweredAt != 0 {
+		x.AnsweredAt = d.time(x.Due)
+	}
+	if flags&dNote != 0 {
+		x.Note = d.str()
+	}
 	return d.done()
+}
+
+// periodBase is a period's wall-clock minute read as UTC, or the zero
+// time for periods not named by a minute.
+func periodBase(period string) time.Time {
+	if len(period) != len(periodLayout) {
+		return time.Time{}
+	}
+	t, err := time.Parse(periodLayout, period)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // putTS writes a Slack message ts: "1700000000.000100" as 1, its

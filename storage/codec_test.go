@@ -2,6 +2,7 @@ package storage
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,28 @@ func TestTimesFarAwayRoundTrip(t *testing.T) {
 			if got := d.time(base); !got.Equal(at) || d.done() != nil {
 				t.Errorf("time %v relative to %v came back as %v (%v)", at, base, got, d.err)
 			}
+		}
+	}
+}
+
+// TestCodecKnowsEveryField fails when a field is added to a record type
+// that codec.go writes: the compact form would silently drop it. Add the
+// field to the encoder and decoder (append it: older values must still
+// decode, e.g. behind a new flag bit), then list it here.
+func TestCodecKnowsEveryField(t *testing.T) {
+	known := map[reflect.Type]string{
+		reflect.TypeFor[coach.Rating]():       "ID Subject Rater Area Score Note At Via",
+		reflect.TypeFor[coach.Delivery]():     "Person Cadence Period Due State Attempt Channel TS SentAt QuestionID ThemeID ActionID Answered AnsweredAt Note",
+		reflect.TypeFor[coach.ColourChoice](): "Person Month Theme Colour Note At",
+		reflect.TypeFor[coach.Answer]():       "ID Person QuestionID Question Text Emotion At SharedWith SharedAt EventID Delivery",
+	}
+	for typ, fields := range known {
+		var got []string
+		for f := range typ.Fields() {
+			got = append(got, f.Name)
+		}
+		if g := strings.Join(got, " "); g != fields {
+			t.Errorf("%s has fields %q; codec.go writes %q", typ, g, fields)
 		}
 	}
 }

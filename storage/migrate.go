@@ -68,9 +68,12 @@ func transcode[T any](k, v []byte) ([]byte, []byte, error) {
 		return nil, nil, err
 	}
 	nv, err := encodeValue(x)
-	if d, ok := any(x).(coach.Delivery); ok {
-		// v3 writes the period of a ledger key shorter (ledgerKey).
-		k = ledgerKey(d.Person, d.Cadence, d.Period)
+	// v3 writes ledger and rating keys shorter (ledgerKey, ratingKey).
+	switch r := any(x).(type) {
+	case coach.Delivery:
+		k = ledgerKey(r.Person, r.Cadence, r.Period)
+	case coach.Rating:
+		k = ratingKey(r)
 	}
 	return k, nv, err
 }
@@ -85,7 +88,7 @@ func openEntry(k, v []byte) (bool, error) {
 }
 
 func createV3Buckets(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketDue, bucketDueBy, bucketOpen} {
+	for _, name := range [][]byte{bucketDue, bucketDueBy, bucketOpen, bucketQuarters} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

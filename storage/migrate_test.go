@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -330,13 +331,13 @@ func writeV2People(t testing.TB, path string, from, n int) {
 				at := start.AddDate(0, 0, 7*w)
 				seq, _ := rb.NextSequence()
 				r := coach.Rating{ID: seq, Subject: id, Rater: id, Area: areas[w%len(areas)].ID, Score: 1 + (i+w)%10, At: at, Via: coach.SurfaceCommand}
-				put(rb, ratingKey(r), r)
+				put(rb, v2RatingKey(r), r)
 				d := coach.Delivery{Person: id, Cadence: coach.CadenceNudge, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliverySent, SentAt: at, Channel: "D" + id, TS: fmt.Sprintf("%d.000100", at.Unix()), Answered: w%3 == 0}
 				put(lb, joinKey(d.Person, string(d.Cadence), d.Period), d) // v2's ledger key
 				if w%4 == 0 {
 					seq, _ := rb.NextSequence()
 					r := coach.Rating{ID: seq, Subject: id, Rater: "UMGR", Area: areas[w%len(areas)].ID, Score: 2 + (i*w)%8, At: at.Add(time.Hour), Via: coach.SurfaceModal}
-					put(rb, ratingKey(r), r)
+					put(rb, v2RatingKey(r), r)
 					d := coach.Delivery{Person: id, Cadence: coach.CadenceCheckin, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliverySent, SentAt: at, Answered: w%8 == 0}
 					put(lb, joinKey(d.Person, string(d.Cadence), d.Period), d)
 				}
@@ -353,6 +354,11 @@ func writeV2People(t testing.TB, path string, from, n int) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// v2RatingKey is how v2 keyed a rating: the id in 8 bytes.
+func v2RatingKey(r coach.Rating) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(ratingPrefix(r.Subject, r.Area), uint64(r.At.UnixNano())), r.ID)
 }
 
 // TestKillNineDuringMigration kills a process at random moments of its
