@@ -32,6 +32,9 @@ type Store interface {
 	NextDue() (time.Time, bool, error)
 	ResetDue(rules string) (bool, error)
 	DueChanged() <-chan struct{}
+	// FoldLedger folds the people's ledger entries due before before into
+	// per-quarter counts (the retention rule).
+	FoldLedger(people []string, before time.Time) (int, error)
 }
 
 // Outbox turns a delivery into a Slack message; the bot implements it.
@@ -94,6 +97,10 @@ type Config struct {
 	MaxWake time.Duration
 	// Observe, if set, hears about every finished delivery (for metrics).
 	Observe func(d coach.Delivery, outcome string, lag time.Duration)
+	// RetentionMonths is how long ledger entries are kept one by one;
+	// older ones are folded into per-quarter counts when the person is
+	// next due. 0 keeps every entry.
+	RetentionMonths int
 }
 
 // Engine finds due work and delivers it exactly once.
@@ -343,6 +350,9 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			st.Queued++
 		}
 	}
+	if e.cfg.RetentionMonths > 0 && len(next) > 0 {
+		e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
+	}
 	// Only once what was due is in the ledger: a crash before this point
 	// leaves the index saying "due", and the next tick finds the ledger
 	// holds it already.
@@ -484,6 +494,26 @@ func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts stri
 	}
 	if e.cfg.Observe != nil {
 		e.cfg.Observe(d, string(state), at.Sub(d.Due))
+	}
+}
+
+// fold applies the retention rule to the people this tick looked at: their
+// pages are being read anyway. A failure is logged and tried again the
+// next time they are due.
+func (e *Engine) fold(people map[string]map[coach.Cadence]time.Time, before time.Time) {
+	ids := make([]string, 0, len(people))
+	for id := range people {
+		ids = append(ids, id)
+	}
+	for part := range slices.Chunk(ids, writeChunk) {
+		n, err := e.cfg.Store.FoldLedger(part, before)
+		if err != nil {
+			e.log.Error("fold old ledger entries", "error", err)
+			return
+		}
+		if n > 0 {
+			e.log.Info("old ledger entries folded into quarter counts", "entries", n, "before", before.Format(time.DateOnly))
+		}
 	}
 }
 

@@ -64,6 +64,7 @@ func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 		{&f.Answers, func() (int, error) { return deletePrefix(tx.Bucket(bucketAnswers), prefix) }},
 		{&f.Colours, func() (int, error) { return deletePrefix(tx.Bucket(bucketColours), prefix) }},
 		{&f.Deliveries, func() (int, error) { return deletePrefix(tx.Bucket(bucketLedger), prefix) }},
+		{&f.Deliveries, func() (int, error) { return deletePrefix(tx.Bucket(bucketQuarters), prefix) }},
 		{&f.Preps, func() (int, error) { return deletePrefix(tx.Bucket(bucketPreps), prefix) }},
 		{&f.Preps, func() (int, error) { return deleteWhere(tx.Bucket(bucketPreps), prepAbout) }},
 	} {

@@ -130,7 +130,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
-		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery,
+		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery, RetentionMonths: cfg.LedgerRetentionMonths,
 	})
 
 	// The scheduler stops with the bot: on shutdown, or when Slack refuses
