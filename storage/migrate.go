@@ -139,7 +139,7 @@ func migrateV3InPlace(tx *bolt.Tx) error {
 }
 
 // copyBatch bounds one write transaction of the copy.
-const copyBatch = 8 << 20
+const copyBatch = 2 << 20
 
 // migrateV3Copy is the 2 → 3 step by copying into a new file (see above).
 func (db *DB) migrateV3Copy(opts Options) error {
