@@ -105,6 +105,9 @@ type Config struct {
 	// on hooks.slack.com), never at a URL a forged payload names.
 	// Defaults to https://slack.com/api/.
 	SlackAPIURL string
+	// Screen runs fn with reads that all come from one read transaction
+	// (storage's DB.View); optional: without it each read is its own.
+	Screen func(fn func(r ScreenReader) error) error
 }
 
 // Bot answers Slack envelopes.
@@ -127,6 +130,7 @@ type Bot struct {
 	defaultDigest string
 	policy        coach.Policy
 	slackHost     *url.URL
+	screenReads   func(fn func(r ScreenReader) error) error
 }
 
 // New returns a Bot. It does no I/O.
@@ -146,6 +150,7 @@ func New(cfg Config) *Bot {
 
 		defaultDigest: cfg.DigestChannel,
 		policy:        coach.NewPolicy(cfg.Admins),
+		screenReads:   cfg.Screen,
 	}
 	api := cfg.SlackAPIURL
 	if api == "" {

@@ -15,7 +15,7 @@ import (
 // People returns everyone microcoach knows, in id order.
 func (db *DB) People() ([]coach.Person, error) {
 	var out []coach.Person
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPeople).ForEach(func(k, v []byte) error {
 			var p coach.Person
 			if err := json.Unmarshal(v, &p); err != nil {
@@ -173,7 +173,7 @@ func (db *DB) UpdateDelivery(person string, c coach.Cadence, period string, fn f
 func (db *DB) Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error) {
 	var d coach.Delivery
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bucketLedger), ledgerKey(person, c, period), &d)
 		return err
@@ -195,7 +195,7 @@ func (db *DB) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, erro
 // restart must finish. It reads the open index, not the ledger.
 func (db *DB) OpenDeliveries() ([]coach.Delivery, error) {
 	var out []coach.Delivery
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		ledger := tx.Bucket(bucketLedger)
 		return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
 			var d coach.Delivery
@@ -365,7 +365,7 @@ func (db *DB) SetDMChannel(person, channel string) error {
 func (db *DB) DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error) {
 	var out []coach.Delivery
 	from := since.UTC().Format("2006-01-02T15:04")
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		cur := tx.Bucket(bucketLedger).Cursor()
 		prefix := joinKey(person, "")
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {

@@ -55,6 +55,34 @@ type DB struct {
 	bolt    *bolt.DB
 	path    string
 	changed chan struct{} // see DueChanged
+	tx      *bolt.Tx      // set in a View: every read uses it
+}
+
+// View calls fn with a DB whose reads all come from one read
+// transaction: a screen (Home, digest, agenda) reads a consistent
+// snapshot at the cost of one transaction instead of one per read. The
+// DB given to fn is for reading only, and only until fn returns; writing
+// through it panics.
+func (db *DB) View(fn func(snapshot *DB) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return fn(&DB{path: db.path, tx: tx})
+	})
+}
+
+// ReadTransactions returns how many read transactions the file has
+// started (bbolt's Stats.TxN): tests check what a screen costs with it.
+func (db *DB) ReadTransactions() int { return db.bolt.Stats().TxN }
+
+// view runs fn in the snapshot's transaction, or in a read transaction
+// of its own.
+func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+	if db.tx != nil {
+		return fn(db.tx)
+	}
+	return db.bolt.View(fn)
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -379,7 +407,7 @@ func scanJSON[T any](tx *bolt.Tx, bucket, prefix []byte) ([]T, error) {
 // failed.
 func readSeries[T any](db *DB, bucket, prefix []byte, what string) ([]T, error) {
 	var out []T
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = scanJSON[T](tx, bucket, prefix)
 		return err

@@ -14,7 +14,7 @@ import (
 func (db *DB) Person(id string) (coach.Person, bool, error) {
 	var p coach.Person
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bucketPeople), []byte(id), &p)
 		return err
@@ -181,7 +181,7 @@ func unlink(tx *bolt.Tx, p coach.Person) error {
 // Reports returns the people whose manager of record is manager, in id order.
 func (db *DB) Reports(manager string) ([]coach.Person, error) {
 	var out []coach.Person
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(manager), 0)
 		c := tx.Bucket(bucketReports).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

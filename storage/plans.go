@@ -12,7 +12,7 @@ import (
 func (db *DB) Plan(owner string) (coach.Plan, bool, error) {
 	var p coach.Plan
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bucketPlans), []byte(owner), &p)
 		return err

@@ -125,7 +125,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
-		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL,
+		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: screenReads(db),
 	})
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
