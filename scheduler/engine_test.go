@@ -383,3 +383,26 @@ func TestEnrolmentWakesTheDriver(t *testing.T) {
 		t.Fatal("no nudge within 10 s of enrolling: the driver did not wake")
 	}
 }
+
+// TestRetentionFoldsWhenDue: ledger entries past the retention age fold
+// into quarter counts when the person is next looked at.
+func TestRetentionFoldsWhenDue(t *testing.T) {
+	f := newFixture(t)
+	f.engine.cfg.RetentionMonths = 13
+	f.person(t, coach.Person{ID: "U1", EnrolledAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	old := time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
+	if _, err := f.db.QueueDeliveries([]coach.Delivery{{Person: "U1", Cadence: coach.CadenceNudge, Period: "2024-06-03T09:30", Due: old, State: coach.DeliverySent, SentAt: old, Answered: true}}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t, time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	if _, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2024-06-03T09:30"); found {
+		t.Error("an entry 29 months old is still in the ledger")
+	}
+	qs, err := f.db.LedgerQuarters("U1")
+	if err != nil || len(qs) != 1 || qs[0].Quarter != "2024-Q2" || qs[0].Sent != 1 || qs[0].Answered != 1 {
+		t.Errorf("quarter counts %+v (%v), want one sent and answered in 2024-Q2", qs, err)
+	}
+	if _, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-23T09:30"); !found {
+		t.Error("this week's nudge is missing")
+	}
+}
