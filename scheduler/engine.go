@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/microcoach/microcoach/coach"
@@ -35,6 +36,9 @@ type Store interface {
 	// FoldLedger folds the people's ledger entries due before before into
 	// per-quarter counts (the retention rule).
 	FoldLedger(people []string, before time.Time) (int, error)
+	// ReleaseMapped lets go of database pages mapped into memory; a
+	// fan-out reads a page of everyone's ledger.
+	ReleaseMapped() error
 }
 
 // Outbox turns a delivery into a Slack message; the bot implements it.
@@ -166,7 +170,10 @@ func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[c
 		return nil, nil, seen, err
 	}
 	next = make(map[string]map[coach.Cadence]time.Time, len(ids))
-	for _, id := range ids {
+	for i, id := range ids {
+		if i > 0 && i%releaseEvery == 0 {
+			e.release()
+		}
 		p, found, err := e.cfg.Store.Person(id)
 		if err != nil {
 			return nil, nil, 0, err
@@ -191,6 +198,18 @@ func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[c
 
 // writeChunk bounds how many people one scheduler write touches.
 const writeChunk = 500
+
+// releaseEvery is how many deliveries a fan-out makes between letting go
+// of the database pages it mapped in (Store.ReleaseMapped): each reads
+// and rewrites a page of one person's ledger, so without it the resident
+// memory of a fan-out to everyone grows to the size of the file.
+const releaseEvery = 500
+
+func (e *Engine) release() {
+	if err := e.cfg.Store.ReleaseMapped(); err != nil {
+		e.log.Warn("could not release mapped database pages", "error", err)
+	}
+}
 
 // cadenceRetry names a due-index entry that only means "look again".
 const cadenceRetry coach.Cadence = "retry"
@@ -340,6 +359,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			if _, err := e.cfg.Store.QueueDeliveries(ds); err != nil {
 				return st, fmt.Errorf("scheduler: queue: %w", err)
 			}
+			e.release()
 		}
 		for _, d := range due {
 			if d.State == coach.DeliverySkipped {
@@ -366,12 +386,16 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			clear(part)
 		}
 	}
+	if len(next) > 0 {
+		e.release()
+	}
 	open, err := e.cfg.Store.OpenDeliveries()
 	if err != nil {
 		return st, fmt.Errorf("scheduler: open deliveries: %w", err)
 	}
 	var mu sync.Mutex
 	count := func(f func(*Stats)) { mu.Lock(); f(&st); mu.Unlock() }
+	var finished atomic.Int64
 	work := make(chan coach.Delivery)
 	var wg sync.WaitGroup
 	for range e.cfg.Workers {
@@ -380,6 +404,9 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			defer wg.Done()
 			for d := range work {
 				outcome := e.deliver(ctx, d, now)
+				if finished.Add(1)%releaseEvery == 0 {
+					e.release()
+				}
 				count(func(s *Stats) {
 					switch outcome {
 					case "sent":
@@ -410,6 +437,9 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if finished.Load() > 0 {
+		e.release()
+	}
 	if st != (Stats{}) {
 		e.log.Info("tick", "queued", st.Queued, "sent", st.Sent, "recovered", st.Recovered, "skipped", st.Skipped, "failed", st.Failed)
 	}
@@ -507,6 +537,7 @@ func (e *Engine) fold(people map[string]map[coach.Cadence]time.Time, before time
 	}
 	for part := range slices.Chunk(ids, writeChunk) {
 		n, err := e.cfg.Store.FoldLedger(part, before)
+		e.release() // it read every page of these people's ledgers
 		if err != nil {
 			e.log.Error("fold old ledger entries", "error", err)
 			return

@@ -205,6 +205,11 @@ func (db *DB) OpenDeliveries() ([]coach.Delivery, error) {
 			}
 			if found && (d.State == coach.DeliveryQueued || d.State == coach.DeliveryAttempted) {
 				out = append(out, d)
+				// After a fan-out is queued this reads a page of everyone's
+				// ledger: let go of them as it goes (release_linux.go).
+				if len(out)%1000 == 0 {
+					return releaseMapped(tx)
+				}
 			}
 			return nil
 		})
