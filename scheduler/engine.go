@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +27,7 @@ type Store interface {
 	// for a fresh look (due at once) whenever something that moves their
 	// due times changes, and signals DueChanged; the scheduler, which knows
 	// the schedules, replaces the marks with real times (SetNextDue).
-	DueBefore(now time.Time) (people []string, seen uint64, err error)
+	DueBefore(now time.Time, limit int) (people []string, seen uint64, err error)
 	SetNextDue(seen uint64, next map[string]map[coach.Cadence]time.Time) error
 	NextDue() (time.Time, bool, error)
 	ResetDue(rules string) (bool, error)
@@ -161,19 +160,17 @@ func sinceFor(c coach.Cadence, s Schedule, now time.Time, loc *time.Location) ti
 const missedLookback = 100 * 24 * time.Hour
 
 // Due returns the deliveries owed at now that the ledger does not hold
-// yet, for the people the due index says are due at now, and when each of
-// them is due next (for SetNextDue, with seen). A tick with nobody due
-// reads only the first key of the index.
+// yet, for the people the due index says are due at now (at most
+// dueBatch of them), and when each of them is due next (for SetNextDue,
+// with seen). A tick with nobody due reads only the first key of the
+// index.
 func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[coach.Cadence]time.Time, seen uint64, err error) {
-	ids, seen, err := e.cfg.Store.DueBefore(now)
+	ids, seen, err := e.cfg.Store.DueBefore(now, dueBatch)
 	if err != nil || len(ids) == 0 {
 		return nil, nil, seen, err
 	}
 	next = make(map[string]map[coach.Cadence]time.Time, len(ids))
-	for i, id := range ids {
-		if i > 0 && i%releaseEvery == 0 {
-			e.release()
-		}
+	for _, id := range ids {
 		p, found, err := e.cfg.Store.Person(id)
 		if err != nil {
 			return nil, nil, 0, err
@@ -196,8 +193,9 @@ func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[c
 	return due, next, seen, nil
 }
 
-// writeChunk bounds how many people one scheduler write touches.
-const writeChunk = 500
+// dueBatch bounds how many due people a tick works on at once (and so
+// how many one scheduler write touches).
+const dueBatch = 500
 
 // releaseEvery is how many deliveries a fan-out makes between letting go
 // of the database pages it mapped in (Store.ReleaseMapped): each reads
@@ -348,46 +346,41 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 		}
 		e.indexed = true
 	}
-	due, next, seen, err := e.Due(now)
-	if err != nil {
-		return st, fmt.Errorf("scheduler: find due work: %w", err)
-	}
-	if len(due) > 0 {
-		// In slices: one transaction that touches every person's pages
-		// holds them all in memory until it commits.
-		for ds := range slices.Chunk(due, writeChunk) {
-			if _, err := e.cfg.Store.QueueDeliveries(ds); err != nil {
+	// The people due, a slice at a time: memory and each transaction stay
+	// small however many are due at once.
+	for {
+		due, next, seen, err := e.Due(now)
+		if err != nil {
+			return st, fmt.Errorf("scheduler: find due work: %w", err)
+		}
+		if len(due) > 0 {
+			if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
 				return st, fmt.Errorf("scheduler: queue: %w", err)
 			}
-			e.release()
-		}
-		for _, d := range due {
-			if d.State == coach.DeliverySkipped {
-				st.Skipped++
-				e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
-				continue
+			for _, d := range due {
+				if d.State == coach.DeliverySkipped {
+					st.Skipped++
+					e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+					continue
+				}
+				st.Queued++
 			}
-			st.Queued++
 		}
-	}
-	if e.cfg.RetentionMonths > 0 && len(next) > 0 {
-		e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
-	}
-	// Only once what was due is in the ledger: a crash before this point
-	// leaves the index saying "due", and the next tick finds the ledger
-	// holds it already.
-	part, left := make(map[string]map[coach.Cadence]time.Time, min(len(next), writeChunk)), len(next)
-	for id, n := range next {
-		part[id] = n
-		if left--; len(part) == writeChunk || left == 0 {
-			if err := e.cfg.Store.SetNextDue(seen, part); err != nil {
+		if e.cfg.RetentionMonths > 0 && len(next) > 0 {
+			e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
+		}
+		// Only once what was due is in the ledger: a crash before this
+		// point leaves the index saying "due", and the next tick finds the
+		// ledger holds it already.
+		if len(next) > 0 {
+			if err := e.cfg.Store.SetNextDue(seen, next); err != nil {
 				return st, fmt.Errorf("scheduler: due index: %w", err)
 			}
-			clear(part)
+			e.release() // these people's ledger pages were read
 		}
-	}
-	if len(next) > 0 {
-		e.release()
+		if len(next) < dueBatch {
+			break
+		}
 	}
 	open, err := e.cfg.Store.OpenDeliveries()
 	if err != nil {
@@ -535,16 +528,13 @@ func (e *Engine) fold(people map[string]map[coach.Cadence]time.Time, before time
 	for id := range people {
 		ids = append(ids, id)
 	}
-	for part := range slices.Chunk(ids, writeChunk) {
-		n, err := e.cfg.Store.FoldLedger(part, before)
-		e.release() // it read every page of these people's ledgers
-		if err != nil {
-			e.log.Error("fold old ledger entries", "error", err)
-			return
-		}
-		if n > 0 {
-			e.log.Info("old ledger entries folded into quarter counts", "entries", n, "before", before.Format(time.DateOnly))
-		}
+	n, err := e.cfg.Store.FoldLedger(ids, before)
+	if err != nil {
+		e.log.Error("fold old ledger entries", "error", err)
+		return
+	}
+	if n > 0 {
+		e.log.Info("old ledger entries folded into quarter counts", "entries", n, "before", before.Format(time.DateOnly))
 	}
 }
 

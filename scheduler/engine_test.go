@@ -314,7 +314,7 @@ func TestOwnNudgeTimeMovesTheIndex(t *testing.T) {
 	if got := f.out.order; len(got) != 1 || got[0] != "U1/nudge/2026-11-23T08:15" {
 		t.Fatalf("posts = %v, want U1's own 08:15 nudge", got)
 	}
-	people, _, err := f.db.DueBefore(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	people, _, err := f.db.DueBefore(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), 0)
 	if err != nil || len(people) != 0 {
 		t.Fatalf("due before 09:00 after the tick: %v (%v), want nobody", people, err)
 	}
@@ -404,5 +404,26 @@ func TestRetentionFoldsWhenDue(t *testing.T) {
 	}
 	if _, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-23T09:30"); !found {
 		t.Error("this week's nudge is missing")
+	}
+}
+
+// TestManyDueAtOnce: more people due than a tick works on at once are
+// all served by the one tick, each once.
+func TestManyDueAtOnce(t *testing.T) {
+	f := newFixture(t)
+	n := dueBatch*2 + 7
+	ps := make([]coach.Person, n)
+	for i := range ps {
+		ps[i] = coach.Person{ID: fmt.Sprintf("U%04d", i), EnrolledAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	}
+	if err := f.db.EnrollAll(ps); err != nil {
+		t.Fatal(err)
+	}
+	st := f.tick(t, time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	if st.Sent != n || f.out.total() != n {
+		t.Fatalf("stats %+v, %d posts; want %d", st, f.out.total(), n)
+	}
+	if again := f.tick(t, time.Date(2026, 11, 23, 9, 31, 0, 0, time.UTC)); again.Sent != 0 {
+		t.Fatalf("second tick sent %d", again.Sent)
 	}
 }

@@ -138,18 +138,19 @@ func clearDue(tx *bolt.Tx, person string, keepMarkAbove uint64) error {
 }
 
 // DueBefore returns the people with an entry in the due index at or
-// before now (each once, in the order found), and the index's mark
-// sequence at that moment, to hand back to SetNextDue.
-func (db *DB) DueBefore(now time.Time) ([]string, uint64, error) {
+// before now (each once, in the order found; at most limit of them
+// unless limit is 0), and the index's mark sequence at that moment, to
+// hand back to SetNextDue.
+func (db *DB) DueBefore(now time.Time, limit int) ([]string, uint64, error) {
 	var people []string
 	var seen uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDue)
 		seen = b.Sequence()
-		limit := unixNano(now)
+		until := unixNano(now)
 		var dup map[string]bool
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= limit; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= until && (limit == 0 || len(people) < limit); k, _ = c.Next() {
 			person, _, _ := bytes.Cut(k[8:], []byte{0})
 			if dup == nil {
 				dup = map[string]bool{}
@@ -221,12 +222,13 @@ func (db *DB) SetNextDue(seen uint64, next map[string]map[coach.Cadence]time.Tim
 // (the scheduler's description of its schedules) differ from the rules the
 // index was built with, and remembers them. It reports whether it did.
 // This builds the index the first time and rebuilds it when an operator
-// changes a schedule.
+// changes a schedule. It marks people in transactions of resetChunk and
+// stores the rules last, so a crash part way makes the next start do it
+// all again.
 func (db *DB) ResetDue(rules string) (bool, error) {
 	var reset bool
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if bytes.Equal(meta.Get(keyDueRules), []byte(rules)) {
+		if bytes.Equal(tx.Bucket(bucketMeta).Get(keyDueRules), []byte(rules)) {
 			return nil
 		}
 		reset = true
@@ -243,18 +245,53 @@ func (db *DB) ResetDue(rules string) (bool, error) {
 				return err
 			}
 		}
-		c := tx.Bucket(bucketPeople).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if err := markDue(tx, string(k)); err != nil {
-				return err
-			}
-		}
-		return meta.Put(keyDueRules, []byte(rules))
+		return nil
 	})
-	if err != nil {
-		return false, fmt.Errorf("storage: reset due index: %w", err)
+	if err != nil || !reset {
+		return false, wrapReset(err)
 	}
-	return reset, nil
+	var after []byte // the last person marked
+	for done := false; !done; {
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketPeople).Cursor()
+			k, _ := c.First()
+			if after != nil {
+				if k, _ = c.Seek(after); bytes.Equal(k, after) {
+					k, _ = c.Next()
+				}
+			}
+			for n := 0; n < resetChunk; n, k = n+1, nextKey(c) {
+				if k == nil {
+					done = true
+					return tx.Bucket(bucketMeta).Put(keyDueRules, []byte(rules))
+				}
+				if err := markDue(tx, string(k)); err != nil {
+					return err
+				}
+				after = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return false, wrapReset(err)
+		}
+	}
+	return true, nil
+}
+
+// resetChunk is how many people one transaction of ResetDue marks.
+const resetChunk = 5000
+
+func nextKey(c *bolt.Cursor) []byte {
+	k, _ := c.Next()
+	return k
+}
+
+func wrapReset(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("storage: reset due index: %w", err)
 }
 
 // dueFields are the parts of a person that move their due times.

@@ -159,7 +159,7 @@ func TestMigrateRealFiles(t *testing.T) {
 			if reset, err := db.ResetDue("rules"); err != nil || !reset {
 				t.Fatalf("ResetDue = %v, %v", reset, err)
 			}
-			people, _, err := db.DueBefore(time.Now())
+			people, _, err := db.DueBefore(time.Now(), 0)
 			if err != nil || len(people) != 5 {
 				t.Errorf("due after reset: %v (%v), want all 5 people", people, err)
 			}

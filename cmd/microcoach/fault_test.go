@@ -177,7 +177,7 @@ func TestKillNineDuringFanout(t *testing.T) {
 		t.Errorf("%d deliveries still open", len(open))
 	}
 	// Everyone is in the due index for their next nudge, once.
-	due, _, err := db.DueBefore(time.Now().Add(49 * time.Hour))
+	due, _, err := db.DueBefore(time.Now().Add(49*time.Hour), 0)
 	if err != nil || len(due) != people {
 		t.Errorf("%d of %d people in the due index for the next two days (%v)", len(due), people, err)
 	}

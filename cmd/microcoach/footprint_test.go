@@ -213,3 +213,71 @@ func BenchmarkFootprint(b *testing.B) {
 		b.ReportMetric(float64(inUse)/(1<<20), "db-in-use-MB")
 	}
 }
+
+// BenchmarkIdle100k runs the real binary on 100,000 people (synthetic:
+// enrolled, in three time zones, no history): the first start, which
+// works out everyone's due times once, and a restart, idle.
+//
+//	go test ./cmd/microcoach -run '^$' -bench Idle100k -benchtime 1x
+func BenchmarkIdle100k(b *testing.B) {
+	const n = 100000
+	bin, err := buildOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dbPath := filepath.Join(b.TempDir(), "people.db")
+	db, err := storage.Open(dbPath, storage.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	zones := []string{"Europe/Berlin", "America/New_York", "Asia/Tokyo"}
+	ps := make([]coach.Person, n)
+	for i := range ps {
+		ps[i] = coach.Person{ID: fmt.Sprintf("UH%06d", i), EnrolledAt: time.Now().AddDate(-1, 0, 0), TZ: zones[i%3]}
+	}
+	if err := db.EnrollAll(ps); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	emu := slackemu.New(slackemu.Options{})
+	if err := emu.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer emu.Close()
+	env := append(os.Environ(),
+		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
+		"MICROCOACH_DB_PATH="+dbPath, "MICROCOACH_ADMIN_ADDR=", "MICROCOACH_LOG_LEVEL=info",
+		"MICROCOACH_NUDGE_SCHEDULE="+never, "MICROCOACH_CHECKIN_SCHEDULE="+never,
+		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE="+never)
+	for range b.N {
+		for run, settle := range []time.Duration{45 * time.Second, 3 * time.Second} {
+			before := emu.Connects()
+			cmd := exec.Command(bin, "serve")
+			cmd.Env = env
+			start := time.Now()
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			if err := emu.WaitConnects(context.Background(), before+1); err != nil {
+				b.Fatal(err)
+			}
+			connected := time.Since(start)
+			time.Sleep(settle) // the first start builds the due index meanwhile
+			m := procStatus(cmd.Process.Pid)
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+			name := []string{"first-start", "idle"}[run]
+			b.ReportMetric(float64(connected.Milliseconds()), name+"-ms-to-connected")
+			b.ReportMetric(m["VmRSS:"], name+"-RSS-MB")
+			b.ReportMetric(m["VmHWM:"], name+"-peak-RSS-MB")
+			b.ReportMetric(m["RssAnon:"], name+"-anon-MB")
+		}
+		d, err := storage.Open(dbPath, storage.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, _ := d.Size()
+		d.Close()
+		b.ReportMetric(float64(size)/(1<<20), "db-file-MB")
+	}
+}
