@@ -346,50 +346,12 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 		}
 		e.indexed = true
 	}
-	// The people due, a slice at a time: memory and each transaction stay
-	// small however many are due at once.
-	for {
-		due, next, seen, err := e.Due(now)
-		if err != nil {
-			return st, fmt.Errorf("scheduler: find due work: %w", err)
-		}
-		if len(due) > 0 {
-			if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
-				return st, fmt.Errorf("scheduler: queue: %w", err)
-			}
-			for _, d := range due {
-				if d.State == coach.DeliverySkipped {
-					st.Skipped++
-					e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
-					continue
-				}
-				st.Queued++
-			}
-		}
-		if e.cfg.RetentionMonths > 0 && len(next) > 0 {
-			e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
-		}
-		// Only once what was due is in the ledger: a crash before this
-		// point leaves the index saying "due", and the next tick finds the
-		// ledger holds it already.
-		if len(next) > 0 {
-			if err := e.cfg.Store.SetNextDue(seen, next); err != nil {
-				return st, fmt.Errorf("scheduler: due index: %w", err)
-			}
-			e.release() // these people's ledger pages were read
-		}
-		if len(next) < dueBatch {
-			break
-		}
-	}
-	open, err := e.cfg.Store.OpenDeliveries()
-	if err != nil {
-		return st, fmt.Errorf("scheduler: open deliveries: %w", err)
-	}
 	var mu sync.Mutex
 	count := func(f func(*Stats)) { mu.Lock(); f(&st); mu.Unlock() }
 	var finished atomic.Int64
-	work := make(chan coach.Delivery)
+	// Room for one slice of due people, so working out the next slice
+	// overlaps sending this one.
+	work := make(chan coach.Delivery, dueBatch)
 	var wg sync.WaitGroup
 	for range e.cfg.Workers {
 		wg.Add(1)
@@ -415,17 +377,37 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			}
 		}()
 	}
-feed:
-	for _, d := range open {
+	// fed remembers what went to the workers, so that what the due people
+	// were just queued and OpenDeliveries then finds is sent once.
+	fed := map[string]bool{}
+	feed := func(d coach.Delivery) bool {
+		if d.State != coach.DeliveryQueued && d.State != coach.DeliveryAttempted || fed[d.Key()] {
+			return true
+		}
+		fed[d.Key()] = true
 		if stale, reason := e.stale(d, now); stale {
 			e.finish(d, coach.DeliverySkipped, "", "", now, reason)
 			count(func(s *Stats) { s.Skipped++ })
-			continue
+			return true
 		}
 		select {
 		case work <- d:
+			return true
 		case <-ctx.Done():
-			break feed
+			return false
+		}
+	}
+	err := e.queueDue(ctx, now, count, feed)
+	if err == nil && ctx.Err() == nil {
+		// What earlier ticks or a crash left open.
+		var open []coach.Delivery
+		if open, err = e.cfg.Store.OpenDeliveries(); err != nil {
+			err = fmt.Errorf("scheduler: open deliveries: %w", err)
+		}
+		for _, d := range open {
+			if !feed(d) {
+				break
+			}
 		}
 	}
 	close(work)
@@ -436,7 +418,59 @@ feed:
 	if st != (Stats{}) {
 		e.log.Info("tick", "queued", st.Queued, "sent", st.Sent, "recovered", st.Recovered, "skipped", st.Skipped, "failed", st.Failed)
 	}
+	if err != nil {
+		return st, err
+	}
 	return st, ctx.Err()
+}
+
+// queueDue takes the people due at now from the index, a slice at a time
+// (memory and each transaction stay small however many are due), queues
+// what they are owed, hands it to feed at once (so the first messages of
+// a fan-out go out while later people are still being worked out), folds
+// their old ledger entries and stores when they are next due.
+func (e *Engine) queueDue(ctx context.Context, now time.Time, count func(func(*Stats)), feed func(coach.Delivery) bool) error {
+	for ctx.Err() == nil {
+		due, next, seen, err := e.Due(now)
+		if err != nil {
+			return fmt.Errorf("scheduler: find due work: %w", err)
+		}
+		var stored []coach.Delivery
+		if len(due) > 0 {
+			if stored, err = e.cfg.Store.QueueDeliveries(due); err != nil {
+				return fmt.Errorf("scheduler: queue: %w", err)
+			}
+			for _, d := range due {
+				if d.State == coach.DeliverySkipped {
+					count(func(s *Stats) { s.Skipped++ })
+					e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+					continue
+				}
+				count(func(s *Stats) { s.Queued++ })
+			}
+		}
+		if e.cfg.RetentionMonths > 0 && len(next) > 0 {
+			e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
+		}
+		// Only once what was due is in the ledger: a crash before this
+		// point leaves the index saying "due", and the next tick finds the
+		// ledger holds it already.
+		if len(next) > 0 {
+			if err := e.cfg.Store.SetNextDue(seen, next); err != nil {
+				return fmt.Errorf("scheduler: due index: %w", err)
+			}
+			e.release() // these people's ledger pages were read
+		}
+		for _, d := range stored {
+			if !feed(d) {
+				return nil
+			}
+		}
+		if len(next) < dueBatch {
+			return nil
+		}
+	}
+	return nil
 }
 
 // stale reports an open delivery that is too old to send: downtime longer
