@@ -3,11 +3,11 @@
 // It serves the Web API under /api/<method> and Socket Mode websockets on
 // 127.0.0.1, and offers a Go API to act as simulated people (slash commands,
 // clicks, modal submissions, DMs, Home tab visits) and to observe what each
-// person saw. It is built from Slack's documented wire format
-// (/work/shared/design/SLACK.md and the sources it cites), and is strict
-// where Slack is strict: token types, trigger_id lifetime and reuse, Block
-// Kit limits, the 3 second ack deadline, the 20 KB ack limit and single-use
-// websocket URLs.
+// person saw. It is built from Slack's documented wire format (the method,
+// event and Block Kit references on docs.slack.dev, and the official SDKs
+// where those are silent), and is strict where Slack is strict: token
+// types, scopes, trigger_id lifetime and reuse, Block Kit limits, the 3
+// second ack deadline, the 20 KB ack limit and single-use websocket URLs.
 //
 // A typical end-to-end test:
 //

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -46,6 +47,16 @@ var (
 // ErrLocked is returned by Open when another process holds the database.
 var ErrLocked = errors.New("the database is locked by another process (is another microcoach running on this file?)")
 
+// OpenError is returned by Open when the file itself cannot be opened or
+// created: a missing folder, no permission, a path through a file.
+type OpenError struct {
+	Path string
+	Err  error
+}
+
+func (e *OpenError) Error() string { return "storage: open " + e.Path + ": " + e.Err.Error() }
+func (e *OpenError) Unwrap() error { return e.Err }
+
 // ErrNewerSchema is returned by Open when the file was written by a newer
 // microcoach than this one.
 var ErrNewerSchema = errors.New("the database was written by a newer microcoach")
@@ -76,6 +87,11 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == path {
+			// The path once, and the cause (no such folder, not allowed).
+			return nil, &OpenError{Path: path, Err: pe.Err}
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}

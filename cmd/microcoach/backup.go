@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -153,6 +154,9 @@ func restoreCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if isExport(*in) {
+		return fmt.Errorf("restore: %s is an export (JSON), not a backup; restore takes a file made by microcoach backup (nothing was changed)", *in)
+	}
 	info, err := storage.Restore(*in, cfg.DBPath, *force)
 	if errors.Is(err, storage.ErrLocked) {
 		return fmt.Errorf("restore: %s is in use by a running microcoach; stop it first (nothing was changed)", cfg.DBPath)
@@ -163,6 +167,20 @@ func restoreCmd(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "restore: %s now holds %s (%d bytes, schema v%d, %d people); the previous database, if any, is %s.bak\n",
 		info.Path, *in, info.Bytes, info.SchemaVersion, info.People, info.Path)
 	return nil
+}
+
+// isExport reports whether the file starts like a microcoach export: a JSON
+// document naming the export format.
+func isExport(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	head = bytes.TrimSpace(head[:n])
+	return bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(storage.ExportFormat))
 }
 
 // fileFlags is the flag set of backup, restore and export: one file and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,7 +96,11 @@ func (c *Config) validate() error {
 		if strings.TrimSpace(s.spec) == "" {
 			return &configError{Var: envPrefix + "_" + s.name, Problem: "is empty; give a cron spec like \"30 9 * * MON\" or \"@every 1h\""}
 		}
-		if _, err := scheduler.Parse(s.spec); err != nil {
+		_, err := scheduler.Parse(s.spec)
+		switch {
+		case errors.Is(err, scheduler.ErrNeverFires):
+			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q never fires: no date matches it (check the day of the month, the month and the weekday)", s.spec)}
+		case err != nil:
 			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q is not a valid cron spec: %v", s.spec, err)}
 		}
 	}

@@ -118,6 +118,8 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	t.Setenv("MICROCOACH_ADMIN_ADDR", "")
 	junk := filepath.Join(dir, "junk.db")
 	os.WriteFile(junk, []byte("this is not a database"), 0o600)
+	export := filepath.Join(dir, "export.json")
+	os.WriteFile(export, []byte("{\n  \"format\": \"microcoach-export\",\n  \"format_version\": 1\n}\n"), 0o600)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -129,6 +131,7 @@ func TestBackupRestoreRefusals(t *testing.T) {
 		{[]string{"backup", "-o", filepath.Join(dir, "out.db")}, 1, "there is no database at"},
 		{[]string{"restore"}, 2, "microcoach restore -i FILE"},
 		{[]string{"restore", "-i", junk}, 1, "not a microcoach database"},
+		{[]string{"restore", "-i", export}, 1, "is an export (JSON), not a backup"},
 		{[]string{"restore", "-i", filepath.Join(dir, "missing.db")}, 1, "no such file"},
 		{[]string{"export", "-o"}, 2, "flag needs an argument"},
 	} {

@@ -101,6 +101,10 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	}
 	defer o.close()
 	db, err := storage.Open(cfg.DBPath, storage.Options{})
+	var oe *storage.OpenError
+	if errors.As(err, &oe) {
+		return &configError{Var: envPrefix + "_DB_PATH", Problem: fmt.Sprintf("cannot open %s: %v", oe.Path, oe.Err)}
+	}
 	if err != nil {
 		return err
 	}

@@ -76,3 +76,14 @@ func TestLoadModelMissingFile(t *testing.T) {
 		t.Fatalf("LoadModel(missing) = %v", err)
 	}
 }
+
+// The example README.md links to must load.
+func TestExampleModelFileLoads(t *testing.T) {
+	m, err := LoadModel("../../deploy/examples/model.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Areas) != 4 || m.Areas[0].ID != "discovery" {
+		t.Fatalf("example model = %+v", m)
+	}
+}
