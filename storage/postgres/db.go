@@ -119,11 +119,17 @@ type DB struct {
 	redacted  string
 }
 
-// Open connects to the database at rawURL (postgres://…) and brings its
-// schema up to the newest version this build knows. See URLError and
-// ErrNewerSchema for how it fails.
+// Open connects to the database at rawURL and brings its schema up to the
+// newest version this build knows. rawURL is a postgres:// (or
+// postgresql://) URL with pgx's parameters (sslmode, pool_max_conns, …);
+// nothing else is taken, not even an empty one (which pgx would read as
+// "localhost, from PG* variables"). See URLError and ErrNewerSchema for
+// how it fails.
 func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	redacted := redactURL(rawURL)
+	if !strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
+		return nil, &URLError{URL: redacted, Err: errors.New("want a URL that starts with postgres://, like postgres://user:password@host:5432/microcoach")}
+	}
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		// pgx's message quotes the URL (redacted, best effort); say what
@@ -167,8 +173,8 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-// redactURL replaces the password of a postgres:// URL with xxxxx, and
-// gives a key=value connection string no more than its host.
+// redactURL replaces the password of a postgres:// URL with xxxxx; what
+// is not such a URL is not repeated at all.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {

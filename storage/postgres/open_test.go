@@ -117,6 +117,8 @@ func TestOpenBadURL(t *testing.T) {
 		{"not a URL", "postgres://app:" + secret + "@db.example:notaport/microcoach"},
 		{"nothing listens", "postgres://app:" + secret + "@127.0.0.1:1/microcoach?sslmode=disable"},
 		{"key=value", "host=127.0.0.1 port=1 user=app password=" + secret + " sslmode=disable"},
+		{"another scheme", "mysql://app:" + secret + "@127.0.0.1/microcoach"},
+		{"empty", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

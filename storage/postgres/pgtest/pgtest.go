@@ -51,18 +51,16 @@ func BaseURL(t testing.TB) string {
 	return base
 }
 
-// WithDatabase returns base with its database replaced by name.
+// WithDatabase returns the postgres:// URL base with its database
+// replaced by name.
 func WithDatabase(t testing.TB, base, name string) string {
 	t.Helper()
-	if strings.HasPrefix(base, "postgres://") || strings.HasPrefix(base, "postgresql://") {
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatalf("%s: %v", Env, err)
-		}
-		u.Path = "/" + name
-		return u.String()
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("%s is not a postgres:// URL", Env)
 	}
-	return base + " dbname=" + name // a key=value connection string: the last one wins
+	u.Path = "/" + name
+	return u.String()
 }
 
 func exec(t testing.TB, base, sql string) {
