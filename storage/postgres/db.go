@@ -216,6 +216,18 @@ func (db *DB) Check() error {
 	return nil
 }
 
+// Size returns the size of the database in bytes (pg_database_size), for
+// the same metric the bbolt store's file size feeds.
+func (db *DB) Size() (int64, error) {
+	ctx, cancel := db.ctx()
+	defer cancel()
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: size: %w", err)
+	}
+	return n, nil
+}
+
 // Pool returns the connection pool, for what shares the database without
 // being storage (a leader lease, say).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }

@@ -44,6 +44,12 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Size(); err != nil || n <= 0 {
+		t.Errorf("Size = %d, %v", n, err)
+	}
 	db.Close()
 	db = openTest(t, url)
 	var rows int
