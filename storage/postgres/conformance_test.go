@@ -1,0 +1,26 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/microcoach/microcoach/bot"
+	"github.com/microcoach/microcoach/scheduler"
+	"github.com/microcoach/microcoach/storage/postgres/pgtest"
+	"github.com/microcoach/microcoach/storage/storagetest"
+)
+
+// The bot and the scheduler can run on this store.
+var (
+	_ bot.Store         = (*DB)(nil)
+	_ scheduler.Store   = (*DB)(nil)
+	_ storagetest.Store = (*DB)(nil)
+)
+
+// TestConformance runs the storage contract shared with the bbolt store,
+// each subtest on a fresh database.
+func TestConformance(t *testing.T) {
+	pgtest.BaseURL(t) // skip, saying how to start a server, when there is none
+	storagetest.Run(t, func(t *testing.T) storagetest.Store {
+		return openTest(t, pgtest.URL(t))
+	})
+}
