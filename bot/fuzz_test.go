@@ -517,6 +517,9 @@ func (s *fzStore) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, 
 
 func (s *fzStore) Answers(string) ([]coach.Answer, error) { return nil, nil }
 
+// ClaimEvent: every event is new; the repeat rule has its own test.
+func (s *fzStore) ClaimEvent(string, time.Time) (bool, error) { return true, nil }
+
 func (s *fzStore) AddAnswer(a coach.Answer, _ *coach.Delivery) (coach.Answer, error) {
 	s.added = append(s.added, a)
 	a.ID = uint64(len(s.added))

@@ -20,6 +20,7 @@ var coachSubcommands = []subcommand{
 	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach: invite them (they accept first), withdraw, or leave your manager's team"},
 	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
 	{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)"},
+	{Name: "answers", Usage: "/coach answers", Summary: "your recent answers: read, edit, share or stop sharing"},
 	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
 	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
 	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge"},
@@ -108,6 +109,8 @@ func (b *Bot) coach(ctx context.Context, c call, text string) {
 		b.plan(ctx, c, cc)
 	case "question":
 		b.question(ctx, c)
+	case "answers":
+		b.answers(ctx, c)
 	case "pause":
 		b.pause(ctx, c, cc)
 	case "resume":

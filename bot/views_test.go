@@ -107,6 +107,11 @@ func TestGoldenReplies(t *testing.T) {
 		"plan_none":           planReply(model, coach.Person{ID: "UANA"}, nil, nil, gNow),
 		"plan_saved":          planSavedReply(p),
 		"plan_conflict":       planConflictReply(model, p),
+		"answers_list": answersReply([]coach.Answer{
+			{ID: 2, Question: "What would make you more successful?", Text: "More time with customers <!channel>\nand fewer status meetings", At: gNow, SharedWith: "UBOSS", SharedAt: gNow},
+			{ID: 1, Question: "How do you feel this week?", Emotion: "hopeful", At: gNow.AddDate(0, 0, -7)},
+		}, 2, true),
+		"answers_none": answersReply(nil, 0, false),
 	}
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
