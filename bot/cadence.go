@@ -171,12 +171,16 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		return b.composeQuestion(p, d, "Question of the week")
 	case coach.CadenceQuestion:
 		return b.composeQuestion(p, d, "A question for you")
+	case coach.CadencePlanInvite:
+		if hasPlan {
+			return reply{}, &ErrNotOwed{Reason: "a plan was written since"}
+		}
+		return planInviteReply(), nil
 	case coach.CadenceCheckin, coach.CadenceReminder:
 		if !hasPlan {
-			if d.Cadence == coach.CadenceReminder {
-				return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
-			}
-			return noPlanCheckinReply(), nil
+			// The scheduler invites people without a plan instead
+			// (coach.CheckinOwed); a plan deleted since is not checked in on.
+			return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
 		}
 		checkin := d
 		if d.Cadence == coach.CadenceReminder {
@@ -186,7 +190,15 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		if err != nil {
 			return reply{}, err
 		}
-		return checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder), nil
+		r := checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
+		if d.Cadence == coach.CadenceCheckin {
+			// The check-in carries the week's action: the weekly nudge
+			// gives way to it (coach.NudgeOwed).
+			if ta, ok := pickAction(plan, p.LastTheme); ok {
+				r.Blocks = append(r.Blocks, weekActionBlock(ta))
+			}
+		}
+		return r, nil
 	case coach.CadenceRefresh:
 		if !hasPlan {
 			return reply{}, &ErrNotOwed{Reason: "no plan to refresh"}

@@ -23,7 +23,7 @@ var coachSubcommands = []subcommand{
 	{Name: "answers", Usage: "/coach answers", Summary: "your recent answers: read, edit, share or stop sharing"},
 	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
 	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
-	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge"},
+	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge; a manager nobody coaches gets no nudges or check-ins until they turn them on"},
 	{Name: "prep", Usage: "/coach prep [@person]", Summary: "a 1:1 agenda built from what changed since the last one"},
 	{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)"},
 	{Name: "export", Usage: "/coach export", Summary: "a file with all your data"},

@@ -112,6 +112,12 @@ func TestGoldenReplies(t *testing.T) {
 			{ID: 1, Question: "How do you feel this week?", Emotion: "hopeful", At: gNow.AddDate(0, 0, -7)},
 		}, 2, true),
 		"answers_none": answersReply(nil, 0, false),
+		"plan_invite":  planInviteReply(),
+		"checkin_with_action": func() reply {
+			r := checkinReply(model, deliveryRef{Person: "UANA", Cadence: "checkin", Period: "2026-12-01T10:00"}, p, nil, false)
+			r.Blocks = append(r.Blocks, weekActionBlock(coach.ThemeAction{Theme: p.Themes[1], Action: p.Themes[1].Actions[0]}))
+			return r
+		}(),
 	}
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {

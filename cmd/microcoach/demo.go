@@ -718,9 +718,10 @@ func (s *demoScript) play() {
 	s.heading("Monday 30 November, 09:30 — the weekly nudge")
 	s.note("from here on the script mostly moves the clock: the scheduler does the rest")
 	s.at(s.day(time.November, 30, 11, 0))
-	nudge := s.lastFromBot(ana, "This week:")
-	s.after(5 * time.Minute)
-	s.click(ana, nudge, "nudge", "Done", nil, updated(ana, "Done:"))
+	if n := s.countFromBot(ana, "This week:"); n != 0 {
+		s.fail("Ana got a nudge an hour after writing her plan")
+	}
+	s.note("Ana wrote her plan at 08:40: no nudge for three days. Maya coaches and nobody coaches her: no nudges for her")
 	s.at(s.day(time.November, 30, 16, 0))
 	s.lastFromBot(bob, "Question of the week")
 	s.after(10 * time.Minute)
@@ -735,10 +736,32 @@ func (s *demoScript) play() {
 	bobPaused := s.emu.SeenCount(bob.ID)
 	pausedUntil := s.pausedUntil(bob)
 
-	// Scene 7: the monthly colour check-in.
-	s.heading("Tuesday 1 December — the monthly colour check-in (first Tuesday of the month)")
+	s.heading("Tuesday 1 December — check-in day, but not for plans a day old")
 	s.at(s.day(time.December, 1, 11, 30))
 	s.quiet(bob, bobPaused, pausedUntil)
+	if n := s.countFromBot(ana, "Monthly check-in") + s.countFromBot(cleo, "Monthly check-in"); n != 0 {
+		s.fail("a plan one day old got a colour check-in")
+	}
+	s.note("Ana's and Cleo's plans are a day old: their first colour check-in waits at least three weeks")
+
+	// Scene 8: week two.
+	s.heading("Monday 7 December — week two")
+	s.at(s.day(time.December, 7, 16, 0))
+	s.quiet(bob, bobPaused, pausedUntil)
+	nudge := s.lastFromBot(ana, "This week:")
+	s.after(10 * time.Minute)
+	s.click(ana, nudge, "nudge", "Done", nil, updated(ana, "Done:"))
+
+	// Scene 9: fast forward.
+	s.heading("Fast forward to the new year (messages shortened)")
+	s.brief = true
+	s.at(s.day(time.December, 14, 12, 0))
+	s.quiet(bob, bobPaused, pausedUntil)
+	s.at(s.day(time.January, 4, 23, 0))
+	s.brief = false
+
+	s.heading("Tuesday 5 January — the first colour check-in, carrying the week's action")
+	s.at(s.day(time.January, 5, 11, 30))
 	checkin := s.lastFromBot(ana, "Monthly check-in")
 	themes := demoBlockIDs(checkin.Blocks, "checkin:")
 	if len(themes) != 3 {
@@ -757,32 +780,8 @@ func (s *demoScript) play() {
 		s.click(ana, checkin, themes[i], colour, hide, updated(ana, progress))
 	}
 	s.note("Cleo has not answered her check-in: two working days later she gets one reminder")
-	s.at(s.day(time.December, 3, 12, 0))
+	s.at(s.day(time.January, 7, 12, 0))
 	s.lastFromBot(cleo, "gentle reminder")
-	s.at(s.day(time.December, 4, 17, 0))
-
-	// Scene 8: week two.
-	s.heading("Monday 7 December — week two")
-	s.at(s.day(time.December, 7, 16, 0))
-	s.quiet(bob, bobPaused, pausedUntil)
-	nudge = s.lastFromBot(ana, "This week:")
-	s.after(10 * time.Minute)
-	s.click(ana, nudge, "nudge", "Not yet", nil, updated(ana, "Not yet:"))
-
-	// Scene 9: fast forward.
-	s.heading("Fast forward to the new year (messages shortened)")
-	s.brief = true
-	s.at(s.day(time.December, 14, 12, 0))
-	s.quiet(bob, bobPaused, pausedUntil)
-	s.at(s.day(time.January, 4, 23, 0))
-	s.brief = false
-	if n := s.countFromBot(cleo, "gentle reminder"); n != 1 {
-		s.fail("Cleo got %d reminders for her December check-in, want exactly 1", n)
-	}
-	s.note("Cleo never answered December's check-in: one reminder, and no more")
-
-	s.heading("Tuesday 5 January — a new month and a new quarter")
-	s.at(s.day(time.January, 5, 12, 0))
 
 	s.heading("Friday 8 January — the digest in #pm-coaching, and a 1:1 agenda")
 	s.at(s.day(time.January, 8, 16, 30))

@@ -45,10 +45,9 @@ func TestDemo(t *testing.T) {
 		"Question of the week", "Bob (Mon 10:10 in New York) ▸ writes to microcoach (DM)", "microcoach reacts", "Only you can see this answer",
 		// Bob pauses.
 		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Mon 14 Dec 2026", "(Bob is paused until",
-		// The monthly check-in, coloured in place.
-		"*Monthly check-in.*", "the message above changes in place", "All themes checked in",
-		// The quarterly refresh.
-		"*Quarterly refresh.*",
+		// The monthly check-in, not for a plan a day old, coloured in place, carrying the week's action.
+		"their first colour check-in waits at least three weeks",
+		"*Monthly check-in.*", "the message above changes in place", "All themes checked in", "This week's action (instead of a separate nudge)",
 		// The manager's digest.
 		"# Team digest",
 		// The end.
@@ -56,7 +55,7 @@ func TestDemo(t *testing.T) {
 	)
 
 	// The check-in message, once Ana clicked: one theme of each colour.
-	checkin := demoSection(t, got, "Tuesday 1 December")
+	checkin := demoSection(t, got, "Tuesday 5 January")
 	for _, colour := range []string{"green — on track", "yellow — some progress", "red — stuck"} {
 		if !strings.Contains(checkin, colour) {
 			t.Errorf("the check-in never shows %q:\n%s", colour, checkin)
@@ -65,20 +64,20 @@ func TestDemo(t *testing.T) {
 
 	entries := demoEntries(t, got)
 
-	// For December's check-in exactly one reminder, to Cleo, two working
-	// days after Tuesday 1 December (10:00 in Tokyo). (January's check-in
-	// brings January's reminders.)
+	// For January's check-in (the first: the plans were written on 30
+	// November) exactly one reminder, to Cleo, two working days after
+	// Tuesday 5 January (10:00 in Tokyo).
 	var reminders []demoEntry
 	for _, e := range entries {
-		if strings.Contains(e.body, "gentle reminder") && e.at.Month() == time.December {
+		if strings.Contains(e.body, "gentle reminder") {
 			reminders = append(reminders, e)
 		}
 	}
 	if len(reminders) != 1 {
 		t.Fatalf("%d reminders, want exactly 1: %+v", len(reminders), reminders)
 	}
-	if r := reminders[0]; !strings.HasPrefix(r.who, "Cleo") || r.at.Weekday() != time.Thursday || r.at.Day() != 3 {
-		t.Errorf("the reminder went to %q at %s, want Cleo on Thursday 3 December", r.who, r.at)
+	if r := reminders[0]; !strings.HasPrefix(r.who, "Cleo") || r.at.Weekday() != time.Thursday || r.at.Day() != 7 {
+		t.Errorf("the reminder went to %q at %s, want Cleo on Thursday 7 January", r.who, r.at)
 	}
 
 	// Bob paused for two weeks: nothing reaches him until the pause ends.
