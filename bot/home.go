@@ -172,6 +172,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	}
 	resp := coach.ResponsivenessOf(ds, since)
 	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
+	st.SilentSince = resp.SilentSince
 	return st, nil
 }
 
