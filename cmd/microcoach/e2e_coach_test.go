@@ -214,9 +214,9 @@ func TestHomeTab(t *testing.T) {
 	n := h.emu.SeenCount(maya.ID)
 	h.emu.OpenHome(ctx, maya.ID)
 	got := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
-		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "gap Planning +3")
+		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "gap of 3 on Planning")
 	}).Text()
-	mustContain(t, got, "Your team (2)", "gap Planning +3", "Details")
+	mustContain(t, got, "Your team (2)", "gap of 3 on Planning", "Details")
 	if strings.Index(got, "Ana") > strings.Index(got, "Bob") && strings.Contains(got, "Bob") {
 		// Both have no plan; Ana's flagged gap puts her first.
 		t.Errorf("worst first: Ana (gap +3) should come before Bob:\n%s", got)
