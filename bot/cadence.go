@@ -79,6 +79,10 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if d.Cadence == coach.CadenceDigest {
 		return b.postDigest(ctx, p, d, meta)
 	}
+	if d.Cadence.Unrequested() && b.isAway(ctx, p.ID) {
+		// Time off respected without being asked: skipped, not saved up.
+		return "", "", &ErrNotOwed{Reason: "away (Slack status)"}
+	}
 	r, err := b.compose(ctx, p, d)
 	if err != nil {
 		return "", "", err

@@ -165,6 +165,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		}
 	}
 	st.Paused = p.Paused(now)
+	st.Away = !st.Paused && b.isAway(context.Background(), p.ID)
 	since := now.AddDate(0, -3, 0)
 	ds, err := b.store.DeliveriesSince(p.ID, since)
 	if err != nil {

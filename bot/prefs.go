@@ -50,7 +50,7 @@ func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("paused", "until", until)
-	b.say(ctx, c, pauseReply(until))
+	b.say(ctx, c, pauseReply(until, loc))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 

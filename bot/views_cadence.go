@@ -197,9 +197,20 @@ func colourNoteModal(themeTitle string, ref string, initial string) modalView {
 	}
 }
 
-func pauseReply(until time.Time) reply {
-	when := fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", until.Unix(), until.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
-	text := fmt.Sprintf(":double_vertical_bar: Paused until %s. Nothing is sent until then — nudges and check-ins that fall in the pause are skipped, not saved up — and nobody will see you as silent. `/coach resume` to come back early.", when)
+// pauseReply confirms a pause. A pause that ends at midnight in the
+// person's zone (/coach pause until DATE) is shown as lasting through the
+// day before, the date they typed; dates render in the reader's own zone,
+// and the fallback is in the person's zone, never UTC.
+func pauseReply(until time.Time, loc *time.Location) reply {
+	local := until.In(loc)
+	var when string
+	if local.Hour() == 0 && local.Minute() == 0 {
+		last := local.Add(-time.Second)
+		when = fmt.Sprintf("through <!date^%d^{date_long_pretty}|%s>", last.Unix(), last.Format("Mon 2 Jan 2006"))
+	} else {
+		when = fmt.Sprintf("until <!date^%d^{date_long_pretty} at {time}|%s>", until.Unix(), local.Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	text := fmt.Sprintf(":double_vertical_bar: Paused %s. Nothing is sent until then — nudges and check-ins that fall in the pause are skipped, not saved up — and nobody will see you as silent. `/coach resume` to come back early.", when)
 	return plainReply(text)
 }
 
