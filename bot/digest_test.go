@@ -172,10 +172,14 @@ func TestGoldenAgenda(t *testing.T) {
 		Current: &coach.Challenge{Text: "Lead the H2 strategy planning", At: gNow.AddDate(0, -1, 0)},
 		Focus:   coach.Area{ID: "planning", Name: "Planning"}, Reason: "the biggest gap (+3)",
 		Asks:     []string{"What would a great roadmap review look like to you?", "Where do you feel least sure?", "What would make it one point higher?"},
-		Trends:   []string{"Planning               self ··▄▅▆▇  mgr ···▄▄▄  quarters ·▄▅▇"},
+		Trends:   []string{"*Planning*: self, monthly ··▄▅▆▇ · manager, monthly ···▄▄▄ · self, quarterly ·▄▅▇"},
 		Response: coach.Responsiveness{Sent: 8, Answered: 6},
 	}
 	golden(t, "agenda_manager", slackemu.SurfaceMessage, message(agendaReply(model, a, gNow)))
 	a.ForSelf, a.Since = true, time.Time{}
 	golden(t, "agenda_self_first", slackemu.SurfaceMessage, message(agendaReply(model, a, gNow)))
+	// Bob never rated anything: the agenda says so and suggests a first step.
+	unrated := agenda{Subject: coach.Person{ID: "UBOB", Manager: "UBOSS"},
+		Asks: []string{"What would make you more successful in the role you have now?", "What is the one thing I could do to improve your situation this week?", "What problem are we trying to solve?"}}
+	golden(t, "agenda_unrated", slackemu.SurfaceMessage, message(agendaReply(model, unrated, gNow)))
 }

@@ -88,10 +88,9 @@ func planModal(model coach.Model, p coach.Plan, now time.Time, meta planModalMet
 		if n <= len(p.Themes) {
 			t = p.Themes[n-1]
 		}
+		// Every theme's inputs are optional, and Slack marks them
+		// "(optional)" itself: the label says nothing more.
 		label := fmt.Sprintf("Theme %d", n)
-		if n > coach.RecommendedMin {
-			label += " (optional)"
-		}
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Area"), actionID(ActionThemeArea, fmt.Sprint(n)), areaOpts...)
 		for _, o := range areaOpts {
 			if o.Value == t.Area {

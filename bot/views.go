@@ -205,7 +205,7 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 			in.Hint = plain(hint)
 		}
 		in.Optional = true
-		note := slack.NewPlainTextInputBlockElement(plain("Why this score? (optional)"), actionID(ActionNote, a.ID))
+		note := slack.NewPlainTextInputBlockElement(plain("Why this score?"), actionID(ActionNote, a.ID))
 		note.MaxLength = coach.MaxNoteLen
 		noteIn := slack.NewInputBlock(noteBlockID(a.ID), plain(truncate("Note on "+a.Name, 150)), nil, note)
 		noteIn.Optional = true

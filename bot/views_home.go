@@ -77,7 +77,7 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 	blocks = append(blocks, slack.NewDividerBlock())
 	if d.Plan != nil {
 		blocks = append(blocks, planBlocks(model, *d.Plan, d.Colours, d.Now, true)...)
-		if h := historyLine(*d.Plan, d.History); h != "" {
+		if h := historyLine(*d.Plan, d.History, d.Now); h != "" {
 			blocks = append(blocks, contextBlock(h))
 		}
 		blocks = append(blocks, slack.NewActionBlock("home.plan",
@@ -154,52 +154,34 @@ func sentBlocks(sent []coach.Invitation, now time.Time) []slack.Block {
 	return blocks
 }
 
-// historyLine shows each theme's colours over the last months, oldest
-// first, or "" when no theme has a colour yet.
-func historyLine(p coach.Plan, history map[string][]coach.Colour) string {
-	var parts []string
+// historyLine shows each theme's colours in the months since the plan was
+// written, oldest first, in words, or "" when no theme has a colour yet.
+func historyLine(p coach.Plan, history map[string][]coach.Colour, now time.Time) string {
+	var lines []string
 	coloured := false
+	months := monthsSince(p.CreatedAt, now)
 	for _, t := range p.Themes {
-		var dots strings.Builder
-		for _, c := range history[t.ID] {
-			if c != "" {
-				coloured = true
-			}
-			dots.WriteString(colourDot(c))
+		h := colourMonths(history[t.ID], months, now)
+		if h != "not checked in yet" {
+			coloured = true
 		}
-		parts = append(parts, escape(truncate(t.Title, 40))+" "+dots.String())
+		lines = append(lines, escape(truncate(t.Title, 40))+": "+h)
 	}
 	if !coloured {
 		return ""
 	}
-	return truncate(fmt.Sprintf("Colours, last %d months: %s", trendMonths, strings.Join(parts, " · ")), 3000)
+	return truncate("Colours since the plan began\n"+strings.Join(lines, "\n"), 3000)
 }
 
-// ratingsTable shows self, manager, gap and the self trend per area.
+// ratingsTable shows self, manager, gap and, where there are three
+// ratings or more to draw it from, the self trend per area.
 func ratingsTable(cmp []coach.AreaComparison) string {
-	width := 4
-	for _, c := range cmp {
-		width = max(width, min(len([]rune(c.Area.Name)), 22))
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-*s  Self  Mgr  Gap  Trend\n", width, "Area")
-	for _, c := range cmp {
-		self, mgr, gap := "–", "–", "–"
-		if c.Self != nil {
-			self = fmt.Sprint(c.Self.Score)
+	return areaTable(cmp, "Trend", func(c coach.AreaComparison) string {
+		if len(c.SelfSeries) < 3 {
+			return ""
 		}
-		if c.Manager != nil {
-			mgr = fmt.Sprint(c.Manager.Score)
-		}
-		if c.HasGap {
-			gap = signed(c.Gap)
-			if c.Flagged() {
-				gap += "!"
-			}
-		}
-		fmt.Fprintf(&sb, "%-*s  %4s  %3s  %3s  %s\n", width, truncate(c.Area.Name, 22), self, mgr, gap, coach.Sparkline(c.SelfSeries, 8))
-	}
-	return strings.TrimRight(sb.String(), "\n")
+		return coach.Sparkline(c.SelfSeries, 8)
+	})
 }
 
 // age says how long ago t was, roughly.

@@ -113,6 +113,11 @@ func TestGoldenReplies(t *testing.T) {
 		}, 2, true),
 		"answers_none": answersReply(nil, 0, false),
 		"plan_invite":  planInviteReply(),
+		"plan_long_action": func() reply {
+			lp := samplePlan()
+			lp.Themes[1].Actions = append(lp.Themes[1].Actions, coach.Action{ID: "a2", Text: strings.Repeat("Send the stakeholder update before the Monday planning meeting, with the risks first and the asks second, ", 2)[:coach.MaxActionLen]})
+			return planReply(model, coach.Person{ID: "UANA"}, &lp, nil, gNow)
+		}(),
 		"checkin_with_action": func() reply {
 			r := checkinReply(model, deliveryRef{Person: "UANA", Cadence: "checkin", Period: "2026-12-01T10:00"}, p, nil, false)
 			r.Blocks = append(r.Blocks, weekActionBlock(coach.ThemeAction{Theme: p.Themes[1], Action: p.Themes[1].Actions[0]}))

@@ -172,6 +172,10 @@ type Server struct {
 	obs    observations
 	sock   sockets
 	limits *limiter
+
+	// viewer is whose eyes a Seen entry is rendered for (their time zone
+	// shows <!date> tokens), set under mu while rendering.
+	viewer string
 }
 
 // New returns a Server configured by opts. Call Start to listen.

@@ -44,7 +44,7 @@ func TestDemo(t *testing.T) {
 		// A question answered by a plain DM reply.
 		"Question of the week", "Bob (Mon 10:10 in New York) ▸ writes to microcoach (DM)", "microcoach reacts", "Only you can see this answer",
 		// Bob pauses.
-		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Mon 14 Dec 2026", "(Bob is paused until",
+		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Monday, December 14th, 2026 at 11:02", "(Bob is paused until",
 		// The monthly check-in, not for a plan a day old, coloured in place, carrying the week's action.
 		"their first colour check-in waits at least three weeks",
 		"*Monthly check-in.*", "the message above changes in place", "All themes checked in", "This week's action (instead of a separate nudge)",

@@ -47,7 +47,7 @@ func TestAwayStatusSilencesCadence(t *testing.T) {
 func TestPauseUntilDateInOwnZone(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	got := h.slash(bob, "/coach", "pause until 2027-01-08")
-	mustContain(t, got, "Paused through Fri 8 Jan 2027")
+	mustContain(t, got, "Paused through Friday, January 8th, 2027")
 	mustNotContain(t, got, "UTC")
 	db := h.db()
 	p, _, _ := db.Person(bob.ID)

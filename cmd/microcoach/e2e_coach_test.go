@@ -67,7 +67,7 @@ func TestAssessmentAndGaps(t *testing.T) {
 	mustContain(t, got, "Your manager's view: *4*", "gap +4", "worth talking about")
 
 	got = h.slash(ana, "/coach", "gaps")
-	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2 → +4")
+	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2→+4")
 	got = h.slash(maya, "/coach", "gaps @ana")
 	mustContain(t, got, "@ana's own view beside yours", "+4!")
 	mustContain(t, h.slash(bob, "/coach", "gaps @ana"), refusal)
