@@ -50,8 +50,13 @@ func TestDemo(t *testing.T) {
 		"*Monthly check-in.*", "the message above changes in place", "All themes checked in", "This week's action (instead of a separate nudge)",
 		// The manager's digest.
 		"# Team digest",
-		// The end.
+		// An answer in two messages, then edited; a holiday status instead of a pause; a plan invitation, not check-ins.
+		"the same answer, no second confirmation", "Bob (Mon 10:15 in New York) ▸ edits their message: Honestly: more time with customers, every week.",
+		"the stored answer follows", "sets her Slack status: 🌴 Vacationing", "@ana — :palm_tree: away (Slack status), not silent",
+		"nothing reached Ana while her status said Vacationing", "*A development plan?*", "no refresh yet",
+		// The end, and the rhythm it kept.
 		"== Done: messages from microcoach seen: Maya ",
+		"== The rhythm: messages per person", "Most unrequested messages anyone got in any 7 days: 2 (the budget is 2",
 	)
 
 	// The check-in message, once Ana clicked: one theme of each colour.
@@ -69,7 +74,7 @@ func TestDemo(t *testing.T) {
 	// Tuesday 5 January (10:00 in Tokyo).
 	var reminders []demoEntry
 	for _, e := range entries {
-		if strings.Contains(e.body, "gentle reminder") {
+		if strings.Contains(e.body, "gentle reminder") && e.at.Month() == time.January {
 			reminders = append(reminders, e)
 		}
 	}
