@@ -31,3 +31,13 @@ func (c *userCache) forget(id string) {
 	delete(c.entries, id)
 	c.mu.Unlock()
 }
+
+// zoneOf is a person's time zone, for dates in plain text (modal hints and
+// errors) where Slack's <!date> cannot show them in the reader's zone.
+func (b *Bot) zoneOf(id string) *time.Location {
+	p, _, err := b.store.Person(id)
+	if err != nil {
+		return time.UTC
+	}
+	return p.Location()
+}

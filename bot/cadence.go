@@ -87,6 +87,7 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
+	r = localized(r, p.Location())
 	// Posting to the user id lands in the app's DM without a
 	// conversations.open call (tier 3: 50 a minute would throttle a
 	// fan-out); the answer says which channel that is.

@@ -265,8 +265,8 @@ func (b *Bot) submitPlan(c call, cb slack.InteractionCallback) (any, func(contex
 	if old.Version != meta.Version {
 		c.log.Info("plan changed while its form was open", "opened_on", meta.Version, "now", old.Version)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockPlanHeadline: fmt.Sprintf(
-			"Your plan was changed elsewhere (%s UTC) after this form opened. Saving would overwrite that. Copy what you changed, cancel, and open /coach plan again.",
-			old.UpdatedAt.UTC().Format("2 Jan 15:04"))}), nil
+			"Your plan was changed elsewhere (%s, your time) after this form opened. Saving would overwrite that. Copy what you changed, cancel, and open /coach plan again.",
+			old.UpdatedAt.In(b.zoneOf(c.user)).Format("2 Jan 15:04"))}), nil
 	}
 	c.responseURL = meta.ResponseURL
 	return nil, func(ctx context.Context) {

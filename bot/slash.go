@@ -48,6 +48,7 @@ func (c call) person(b *Bot) coach.Person {
 // say answers the person: ephemerally where they asked when a response_url
 // exists, else in their DM with the app.
 func (b *Bot) say(ctx context.Context, c call, r reply) {
+	r = localized(r, b.zoneOf(c.user))
 	if c.responseURL != "" {
 		b.respond(ctx, c.log, c.responseURL, r)
 		return

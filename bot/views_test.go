@@ -138,8 +138,8 @@ func TestGoldenModals(t *testing.T) {
 	p := samplePlan()
 	latest := map[string]coach.Rating{"planning": {Score: 7, At: gNow.AddDate(0, 0, -7)}}
 	cases := map[string]modalView{
-		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}),
-		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}),
+		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
+		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
 		"modal_plan_new":    planModal(model, coach.Plan{}, gNow, planModalMeta{}),
 		"modal_plan_edit":   planModal(model, p, gNow, planModalMeta{Version: p.Version}),
 		"modal_challenge":   challengeModal("Lead the H2 strategy planning"),
