@@ -30,6 +30,10 @@ const (
 // recentAnswers is how many answers /coach answers shows.
 const recentAnswers = 10
 
+// maxEditorLen is the most a Slack text input holds; a longer answer is
+// edited message by message in the DM instead.
+const maxEditorLen = 3000
+
 // answers shows the caller their recent answers: /coach answers.
 func (b *Bot) answers(ctx context.Context, c call) {
 	r, err := b.answersList(c)
@@ -90,7 +94,7 @@ func answersReply(answers []coach.Answer, total int, hasManager bool) reply {
 		blocks = append(blocks, contextBlock(slackDate(a.At)+" · "+who))
 		id := strconv.FormatUint(a.ID, 10)
 		var els []slack.BlockElement
-		if a.Text != "" {
+		if a.Text != "" && len([]rune(a.Text)) <= maxEditorLen {
 			els = append(els, slack.NewButtonBlockElement(ActionAnswerEdit, id, plain("Edit")))
 		}
 		switch {
@@ -109,7 +113,7 @@ func answersReply(answers []coach.Answer, total int, hasManager bool) reply {
 func answerEditModal(a coach.Answer) modalView {
 	in := slack.NewPlainTextInputBlockElement(plain("Your answer"), ActionAnswerText)
 	in.Multiline = true
-	in.MaxLength = coach.MaxAnswerLen
+	in.MaxLength = maxEditorLen
 	in.InitialValue = a.Text
 	return modalView{
 		Type:            slack.VTModal,
@@ -163,8 +167,8 @@ func (b *Bot) submitAnswerEdit(c call, cb slack.InteractionCallback) (any, func(
 	if text == "" {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockAnswerText: "Write something, or delete the message in our DM to remove the answer."}), nil
 	}
-	if n := len([]rune(text)); n > coach.MaxAnswerLen {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockAnswerText: fmt.Sprintf("At most %d characters.", coach.MaxAnswerLen)}), nil
+	if n := len([]rune(text)); n > maxEditorLen {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockAnswerText: fmt.Sprintf("At most %d characters.", maxEditorLen)}), nil
 	}
 	return nil, func(ctx context.Context) {
 		id, err := strconv.ParseUint(cb.View.PrivateMetadata, 10, 64)

@@ -140,6 +140,7 @@ func TestGoldenModals(t *testing.T) {
 	cases := map[string]modalView{
 		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
 		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
+		"modal_answer_edit": answerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
 		"modal_plan_new":    planModal(model, coach.Plan{}, gNow, planModalMeta{}),
 		"modal_plan_edit":   planModal(model, p, gNow, planModalMeta{Version: p.Version}),
 		"modal_challenge":   challengeModal("Lead the H2 strategy planning"),

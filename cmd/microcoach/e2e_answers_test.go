@@ -66,14 +66,48 @@ func TestAnswerKeptWhole(t *testing.T) {
 		}
 	}
 
+	// Share it from the list, then edit it in the editor.
+	nl := h.emu.SeenCount(bob.ID)
+	h.emu.Slash(ctx, bob.ID, "/coach", "answers")
+	listed := h.waitSeen(bob, nl, slackemu.Kind(slackemu.SeenEphemeral))
+	id, val := buttonIn(t, listed.Blocks, "Share with my manager")
+	nl = h.emu.SeenCount(bob.ID)
+	if err := h.emu.Click(ctx, bob.ID, slackemu.InMessage(listed.Channel, listed.TS), id, val); err != nil {
+		t.Fatal(err)
+	}
+	redrawn := h.waitSeen(bob, nl, slackemu.Containing("Shared with @maya")).Text()
+	mustContain(t, redrawn, "[ Stop sharing ]", "Your recent answers")
+
 	// Deleting the second message removes it from the answer.
 	if _, err := h.emu.DeleteDM(ctx, bob.ID, secondTS); err != nil {
 		t.Fatal(err)
 	}
 	h.waitLog("answer message removed")
+	nl = h.emu.SeenCount(bob.ID)
+	h.emu.Slash(ctx, bob.ID, "/coach", "answers")
+	listed = h.waitSeen(bob, nl, slackemu.Kind(slackemu.SeenEphemeral))
+	mustContain(t, listed.Text(), "More time with customers, every week")
+	mustNotContain(t, listed.Text(), "status meetings")
+
+	// The editor rewrites the whole answer.
+	id, val = buttonIn(t, listed.Blocks, "Edit")
+	nl = h.emu.SeenCount(bob.ID)
+	if err := h.emu.Click(ctx, bob.ID, slackemu.InMessage(listed.Channel, listed.TS), id, val); err != nil {
+		t.Fatal(err)
+	}
+	form := h.waitSeen(bob, nl, slackemu.Kind(slackemu.SeenModalOpen))
+	mustContain(t, form.Text(), "Edit your answer")
+	nl = h.emu.SeenCount(bob.ID)
+	res, err := h.emu.SubmitView(ctx, bob.ID, form.ViewID, map[string]map[string]slackemu.Value{
+		"answer.text": {"text": slackemu.TextValue("Customer time, every week. Fewer status meetings.")}})
+	if err != nil || !res.Closed {
+		t.Fatalf("editor: %+v %v", res, err)
+	}
+	h.waitSeen(bob, nl, slackemu.Containing("Your answer is updated"))
+
 	db := h.db()
 	answers, _ := db.Answers(bob.ID)
-	if len(answers) != 1 || answers[0].Text != "More time with customers, every week" {
-		t.Fatalf("answers = %+v, want one, edited, without the deleted message", answers)
+	if len(answers) != 1 || answers[0].Text != "Customer time, every week. Fewer status meetings." || answers[0].SharedWith != maya.ID {
+		t.Fatalf("answers = %+v, want one, edited in the editor, still shared", answers)
 	}
 }
