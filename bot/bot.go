@@ -67,6 +67,9 @@ type Store interface {
 	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
 	Answers(person string) ([]coach.Answer, error)
 	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
+	// ClaimEvent reports whether a Slack event id is seen for the first time.
+	ClaimEvent(eventID string, at time.Time) (bool, error)
 	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
 	LastPrep(viewer, subject string) (time.Time, bool, error)
 	RecordPrep(viewer, subject string, at time.Time) error

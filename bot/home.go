@@ -50,6 +50,7 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) 
 		return
 	}
 	view := homeView(b.model, d)
+	view.Blocks.BlockSet = localized(reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
 		log.Error("publish home", "user", userID, "error", err)
 	}
@@ -90,6 +91,10 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	}
 	if d.Reports, err = b.teamStatuses(userID); err != nil {
 		return homeData{}, err
+	}
+	if !coach.GetsCoacheeCadence(me, len(d.Reports) > 0) {
+		// What the schedules would bring does not come (docs/cadence.md).
+		d.Upcoming = []string{"You coach others and nobody coaches you: no nudges or check-ins for you. `/coach nudges on` to get them"}
 	}
 	if d.Invitations, err = b.store.InvitationsTo(userID); err != nil {
 		return homeData{}, err
@@ -165,6 +170,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		}
 	}
 	st.Paused = p.Paused(now)
+	st.Away = !st.Paused && b.isAway(context.Background(), p.ID)
 	since := now.AddDate(0, -3, 0)
 	ds, err := b.store.DeliveriesSince(p.ID, since)
 	if err != nil {
@@ -172,6 +178,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	}
 	resp := coach.ResponsivenessOf(ds, since)
 	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
+	st.SilentSince = resp.SilentSince
 	return st, nil
 }
 

@@ -92,7 +92,7 @@ func (b *Bot) openRateModal(ctx context.Context, c call, subject string, meta ra
 	if subject != c.user {
 		meta.Subject = subject
 	}
-	b.openModal(ctx, c, rateModal(b.model, latest, meta))
+	b.openModal(ctx, c, rateModal(b.model, latest, meta, b.zoneOf(c.user))) // dates in the rater's zone
 }
 
 // openModal opens a view with the call's trigger, and says so when the

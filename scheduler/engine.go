@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -184,8 +185,9 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 		if _, found, err := e.cfg.Store.Delivery(p.ID, c, period); err != nil || found {
 			return err
 		}
-		out = append(out, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last, State: state, Note: note})
-		return nil
+		ds, err := e.shape(p, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last, State: state, Note: note}, s)
+		out = append(out, ds...)
+		return err
 	}
 	if !p.NudgesOff {
 		nudge := e.cfg.Nudge
@@ -259,7 +261,11 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 		for _, d := range due {
 			if d.State == coach.DeliverySkipped {
 				st.Skipped++
-				e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+				if strings.HasPrefix(d.Note, "missed") {
+					e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+				} else {
+					e.log.Info("occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+				}
 				continue
 			}
 			st.Queued++

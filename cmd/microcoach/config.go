@@ -32,7 +32,7 @@ type Config struct {
 
 	NudgeSchedule   string `split_words:"true" default:"30 9 * * MON" desc:"weekly nudge (cron), in each person's own time zone"`
 	CheckinSchedule string `split_words:"true" default:"0 10 1-7 * TUE" desc:"monthly colour check-in: the first Tuesday of the month, 10:00"`
-	RefreshSchedule string `split_words:"true" default:"30 10 1-7 1,4,7,10 TUE" desc:"quarterly plan refresh: the first Tuesday of Jan/Apr/Jul/Oct, 10:30"`
+	RefreshSchedule string `split_words:"true" default:"30 10 8-14 1,4,7,10 TUE" desc:"quarterly plan refresh: the second Tuesday of Jan/Apr/Jul/Oct, 10:30, a week after the check-in"`
 	DigestSchedule  string `split_words:"true" default:"0 16 * * FRI" desc:"manager digest, in the manager's time zone"`
 	DigestChannel   string `split_words:"true" desc:"default channel for digests (a manager can choose their own)"`
 
