@@ -130,3 +130,44 @@ func testPreps(t *testing.T, s Store) {
 		t.Error("a prep in the other direction")
 	}
 }
+
+// testUpdateAndDeleteAnswer: an edit replaces the stored answer; an error
+// from the edit changes nothing; an answer left empty is deleted.
+func testUpdateAndDeleteAnswer(t *testing.T, s Store) {
+	must1[coach.Person](t)(s.Enroll(coach.Person{ID: "UANA", EnrolledAt: t0}))
+	a := must1[coach.Answer](t)(s.AddAnswer(coach.Answer{Person: "UANA", QuestionID: "q", Text: "first", At: t0}, nil))
+	edited := must1[coach.Answer](t)(s.UpdateAnswer("UANA", a.ID, func(x *coach.Answer) error { x.Text = "first, edited"; return nil }))
+	if edited.Text != "first, edited" || edited.ID != a.ID {
+		t.Fatalf("edited = %+v", edited)
+	}
+	refused := errors.New("no")
+	if _, err := s.UpdateAnswer("UANA", a.ID, func(x *coach.Answer) error { x.Text = "lost"; return refused }); !errors.Is(err, refused) {
+		t.Fatalf("a refused edit: %v", err)
+	}
+	if as := must1[[]coach.Answer](t)(s.Answers("UANA")); len(as) != 1 || as[0].Text != "first, edited" {
+		t.Fatalf("answers after a refused edit: %+v", as)
+	}
+	gone := must1[coach.Answer](t)(s.UpdateAnswer("UANA", a.ID, func(x *coach.Answer) error { x.Text = ""; return nil }))
+	if gone.ID != 0 {
+		t.Fatalf("an emptied answer came back as %+v", gone)
+	}
+	if as := must1[[]coach.Answer](t)(s.Answers("UANA")); len(as) != 0 {
+		t.Fatalf("an emptied answer is still stored: %+v", as)
+	}
+	if _, err := s.UpdateAnswer("UANA", a.ID, func(x *coach.Answer) error { return nil }); coach.ErrorCode(err) != coach.ENOTFOUND {
+		t.Fatalf("editing a deleted answer: %v", err)
+	}
+}
+
+// testClaimEventOnce: an event id is new once; the empty id always is.
+func testClaimEventOnce(t *testing.T, s Store) {
+	if first := must1[bool](t)(s.ClaimEvent("Ev1", t0)); !first {
+		t.Fatal("a new event was taken for a repeat")
+	}
+	if again := must1[bool](t)(s.ClaimEvent("Ev1", t0.Add(time.Minute))); again {
+		t.Fatal("a repeated event was taken for a new one")
+	}
+	if empty := must1[bool](t)(s.ClaimEvent("", t0)); !empty {
+		t.Fatal("an event without an id was taken for a repeat")
+	}
+}

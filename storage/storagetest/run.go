@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ApplyOrgAllOrNothing", testApplyOrgAllOrNothing},
 		{"ShareAnswerWithManagerAtThatTime", testShareAnswerWithManagerAtThatTime},
 		{"AnswerDedupeAndMarksDelivery", testAnswerDedupeAndMarksDelivery},
+		{"UpdateAndDeleteAnswer", testUpdateAndDeleteAnswer},
+		{"ClaimEventOnce", testClaimEventOnce},
 		{"Challenges", testChallenges},
 		{"UpdatePlan", testUpdatePlan},
 		{"LedgerStates", testLedgerStates},

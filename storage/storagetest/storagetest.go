@@ -63,6 +63,8 @@ type Store interface {
 	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
 	Answers(person string) ([]coach.Answer, error)
 	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
+	ClaimEvent(eventID string, at time.Time) (bool, error)
 	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
 	Colours(person string) ([]coach.ColourChoice, error)
 	LatestColours(person string) (map[string]coach.Colour, error)
