@@ -227,11 +227,15 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		b.spawn(ctx, log, func(ctx context.Context) { b.onEvent(ctx, log, ev) }, nil)
 	case socketmode.EventTypeErrorBadMessage:
 		// An envelope slack-go could not decode still wants its ack, or
-		// Slack retries it.
-		if evt.Request != nil && evt.Request.EnvelopeID != "" {
-			b.ack(log, sm, evt.Request, nil)
+		// Slack retries it (events) or shows the person operation_timeout
+		// (the rest). slack-go passes no Request for it: the id comes from
+		// the raw message. The payload is not logged: it is the sender's.
+		id, typ := undecodable(evt.Data)
+		if id != "" {
+			b.ack(log, sm, &socketmode.Request{EnvelopeID: id, Type: typ}, nil)
+			b.observer.Envelope("undecodable", time.Since(received)) // not typ: a sender must not mint metric labels
 		}
-		log.Warn("undecodable envelope", "error", causeOf(evt.Data))
+		log.Warn("undecodable envelope", "envelope_id", id, "envelope_type", typ, "acked", id != "", "error", causeOf(evt.Data))
 	case socketmode.EventTypeConnecting:
 		b.observer.Connection(false)
 		log.Info("socket mode connecting")
