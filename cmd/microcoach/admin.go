@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,7 +50,7 @@ func (h *health) ready() (bool, string) {
 }
 
 // adminServer is the operator's HTTP listener: health, readiness, metrics,
-// and (to loopback clients only) backups and exports.
+// and (to holders of the admin token only) backups and exports.
 type adminServer struct {
 	ln  net.Listener
 	srv *http.Server
@@ -58,7 +59,7 @@ type adminServer struct {
 
 // listenAdmin binds addr at once, so that a bad or busy address stops
 // start-up before anything connects to Slack, and serves in the background.
-func listenAdmin(addr string, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
+func listenAdmin(addr, token string, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s_ADMIN_ADDR: cannot listen on %s: %w", envPrefix, addr, err)
@@ -75,8 +76,8 @@ func listenAdmin(addr string, h *health, m *metrics, log *slog.Logger) (*adminSe
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
-	mux.Handle("GET /backup", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
-	mux.Handle("GET /export", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
+	mux.Handle("GET /backup", requireToken(token, log, func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
+	mux.Handle("GET /export", requireToken(token, log, func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
 	a := &adminServer{ln: ln, log: log, srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -104,18 +105,40 @@ func (a *adminServer) close() {
 	}
 }
 
-// loopbackOnly serves the database's contents only to clients on the same
-// machine (or in the same container or pod): the admin port may be open
-// to a whole cluster for metrics and probes, the coaching data must not.
-func loopbackOnly(next http.HandlerFunc) http.Handler {
+// requireToken serves the database's contents only to a request that
+// carries the admin token as "Authorization: Bearer <token>", and to no
+// one while the token is unset. Where a request comes from proves
+// nothing: a proxy or service-mesh sidecar in the same pod connects from
+// 127.0.0.1, and on a shared host so does every local user.
+func requireToken(token string, log *slog.Logger, next http.HandlerFunc) http.Handler {
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ap, err := netip.ParseAddrPort(r.RemoteAddr)
-		if err != nil || !ap.Addr().Unmap().IsLoopback() {
-			http.Error(w, "backups and exports are served to loopback clients only: run microcoach backup or export on the same host, container or pod", http.StatusForbidden)
+		if token == "" {
+			http.Error(w, r.URL.Path+" is off: set "+envPrefix+"_ADMIN_TOKEN to turn it on", http.StatusForbidden)
+			return
+		}
+		got, ok := bearer(r.Header.Get("Authorization"))
+		// Hashes of equal length, compared in constant time: neither the
+		// content nor the length of the token leaks through timing.
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			log.Warn("admin request refused: missing or wrong token", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="microcoach"`)
+			http.Error(w, r.URL.Path+" needs the admin token: Authorization: Bearer $"+envPrefix+"_ADMIN_TOKEN", http.StatusUnauthorized)
 			return
 		}
 		next(w, r)
 	})
+}
+
+// bearer reads the token of an "Authorization: Bearer <token>" header.
+func bearer(header string) (string, bool) {
+	scheme, tok, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
 }
 
 func serveBackup(w http.ResponseWriter, r *http.Request, h *health, log *slog.Logger) {

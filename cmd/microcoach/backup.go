@@ -57,7 +57,7 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 // running microcoach's admin listener when one answers there, else from
 // the file when no process holds it. It says where the copy came from.
 func copyDatabase(ctx context.Context, cfg Config, w io.Writer) (string, error) {
-	resp, url, err := fetchAdmin(ctx, cfg.AdminAddr, "/backup")
+	resp, url, err := fetchAdmin(ctx, cfg, "/backup")
 	if err != nil {
 		return "", err
 	}
@@ -100,10 +100,12 @@ func openQuiet(cfg Config) (*storage.DB, error) {
 	return db, err
 }
 
-// fetchAdmin GETs path from the admin listener at addr. It returns a nil
-// response, and no error, when nothing listens there (or addr is empty):
-// the caller then reads the file itself. Any answer but 200 is an error.
-func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string, error) {
+// fetchAdmin GETs path from the admin listener at cfg.AdminAddr, with
+// cfg.AdminToken as its bearer token. It returns a nil response, and no
+// error, when nothing listens there (or the address is empty): the caller
+// then reads the file itself. Any answer but 200 is an error.
+func fetchAdmin(ctx context.Context, cfg Config, path string) (*http.Response, string, error) {
+	addr := cfg.AdminAddr
 	host, port, err := net.SplitHostPort(addr)
 	if addr == "" || err != nil || port == "0" {
 		return nil, "", nil
@@ -124,6 +126,9 @@ func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string,
 	if err != nil {
 		return nil, "", err
 	}
+	if cfg.AdminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+	}
 	resp, err := client.Do(req)
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
@@ -135,7 +140,12 @@ func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string,
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		resp.Body.Close()
-		return nil, "", fmt.Errorf("%s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+		hint := ""
+		switch resp.StatusCode {
+		case http.StatusForbidden, http.StatusUnauthorized:
+			hint = " (give this command the same " + envPrefix + "_ADMIN_TOKEN as the running microcoach)"
+		}
+		return nil, "", fmt.Errorf("%s answered %s: %s%s", url, resp.Status, strings.TrimSpace(string(body)), hint)
 	}
 	return resp, url, nil
 }

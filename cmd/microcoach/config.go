@@ -27,6 +27,8 @@ type Config struct {
 
 	DBPath    string `split_words:"true" default:"microcoach.db" desc:"the bbolt database file"`
 	AdminAddr string `split_words:"true" default:"127.0.0.1:9090" desc:"health and metrics HTTP listener; empty disables it"`
+	// AdminToken guards the admin listener's /backup and /export.
+	AdminToken string `split_words:"true" desc:"bearer token for /backup and /export on the admin listener (16+ characters); unset turns them off"`
 
 	NudgeSchedule   string `split_words:"true" default:"30 9 * * MON" desc:"weekly nudge (cron), in each person's own time zone"`
 	CheckinSchedule string `split_words:"true" default:"0 10 1-7 * TUE" desc:"monthly colour check-in: the first Tuesday of the month, 10:00"`
@@ -80,6 +82,11 @@ func (c *Config) validate() error {
 	if strings.TrimSpace(c.DBPath) == "" {
 		return &configError{Var: envPrefix + "_DB_PATH", Problem: "is empty; give the path of the database file"}
 	}
+	if c.AdminToken != "" {
+		if err := checkAdminToken(c.AdminToken); err != nil {
+			return &configError{Var: envPrefix + "_ADMIN_TOKEN", Problem: err.Error()}
+		}
+	}
 	if c.AdminAddr != "" {
 		if err := checkListenAddr(c.AdminAddr); err != nil {
 			return &configError{Var: envPrefix + "_ADMIN_ADDR", Problem: err.Error()}
@@ -129,6 +136,24 @@ func tokenKind(tok string) string {
 		return strconv.Quote(tok[:i+1])
 	}
 	return "something else"
+}
+
+// minAdminToken is the shortest admin token accepted: 16 random
+// characters are beyond guessing over HTTP.
+const minAdminToken = 16
+
+// checkAdminToken refuses a token too short to be a secret, or one that
+// could not travel in an Authorization header. The message never shows it.
+func checkAdminToken(tok string) error {
+	if len(tok) < minAdminToken {
+		return fmt.Errorf("is %d characters long; use at least %d random ones (openssl rand -hex 32)", len(tok), minAdminToken)
+	}
+	for _, r := range tok {
+		if r <= ' ' || r == 0x7f {
+			return fmt.Errorf("contains a space or control character; use printable characters only (openssl rand -hex 32)")
+		}
+	}
+	return nil
 }
 
 func checkListenAddr(addr string) error {

@@ -36,7 +36,7 @@ type ops struct {
 func startOps(ctx context.Context, cfg Config, log *slog.Logger, h *hooks) (*ops, error) {
 	o := &ops{log: log, metrics: newMetrics(), health: &health{}}
 	if cfg.AdminAddr != "" {
-		a, err := listenAdmin(cfg.AdminAddr, o.health, o.metrics, log.With("component", "admin"))
+		a, err := listenAdmin(cfg.AdminAddr, cfg.AdminToken, o.health, o.metrics, log.With("component", "admin"))
 		if err != nil {
 			return nil, err
 		}
