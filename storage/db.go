@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,6 +53,8 @@ var ErrNewerSchema = errors.New("the database was written by a newer microcoach"
 type DB struct {
 	bolt *bolt.DB
 	path string
+
+	writeFailures atomic.Uint64 // see WriteFailures in inbox.go
 }
 
 // Options tune Open. The zero value is what production uses.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ type hooks struct {
 	drain time.Duration
 	// admin is told the admin listener's address once it is bound.
 	admin func(addr string)
+	// workers and backlog replace the bot's defaults (bot.DefaultWorkers,
+	// bot.DefaultBacklog).
+	workers, backlog int
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -105,6 +109,11 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		return err
 	}
 	o.attach(db)
+	inbox, err := db.OpenInbox(storage.Options{})
+	if err != nil {
+		return err
+	}
+	o.attachInbox(inbox)
 
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
@@ -125,7 +134,9 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
+		Inbox: inbox, Workers: h.workers, Backlog: h.backlog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
+	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
