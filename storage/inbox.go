@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -117,16 +118,39 @@ func (in *Inbox) InboxPending(fn func(seq uint64, record []byte) error) error {
 }
 
 // Probe proves the database can still be written: it rewrites one small
-// key in a transaction of its own, with its fsync. /readyz calls it (rate
-// limited), so a full or read-only disk shows up even when no one writes.
+// key in a transaction of its own, and writes, syncs and removes a 4 KiB
+// file beside the database (bbolt may still reuse free pages of its file
+// on a full disk, so its write alone would not notice until the file must
+// grow). /readyz calls it, rate limited, so a full or read-only disk shows
+// up even when no one writes.
 func (db *DB) Probe(now time.Time) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(probeKey, u64(uint64(now.UnixNano())))
 	})
+	if err == nil {
+		err = probeFile(db.path + ".probe")
+	}
 	if err != nil {
+		db.writeFailures.Add(1)
 		return fmt.Errorf("storage: write probe: %w", err)
 	}
 	return nil
+}
+
+func probeFile(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	_, err = f.Write(make([]byte, 4096))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // WriteFailures counts failed write transactions of the inbox and the
@@ -134,12 +158,3 @@ func (db *DB) Probe(now time.Time) error {
 // disk that stops taking writes shows here at once under any traffic, and
 // through the probe when there is none.
 func (db *DB) WriteFailures() uint64 { return db.writeFailures.Load() }
-
-// update is bolt's Update, counting failures.
-func (db *DB) update(fn func(tx *bolt.Tx) error) error {
-	err := db.bolt.Update(fn)
-	if err != nil {
-		db.writeFailures.Add(1)
-	}
-	return err
-}

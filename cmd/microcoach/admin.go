@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,33 @@ type health struct {
 	db        atomic.Pointer[storage.DB]
 	connected atomic.Bool
 	stopping  atomic.Bool
+
+	// probeEvery rate-limits the write probe (probeInterval by default).
+	probeEvery time.Duration
+	probeMu    sync.Mutex
+	probedAt   time.Time
+	probeErr   error
+}
+
+// probeInterval is how often /readyz may write to prove the disk takes
+// writes: often enough to notice a full disk within a probe period or
+// two, rarely enough that probes cost nothing.
+const probeInterval = 5 * time.Second
+
+// writable runs the database's write probe at most once per probeEvery
+// and answers from the last result in between.
+func (h *health) writable(db *storage.DB) error {
+	h.probeMu.Lock()
+	defer h.probeMu.Unlock()
+	every := h.probeEvery
+	if every == 0 {
+		every = probeInterval
+	}
+	if now := time.Now(); h.probedAt.IsZero() || now.Sub(h.probedAt) >= every {
+		h.probeErr = db.Probe(now)
+		h.probedAt = now
+	}
+	return h.probeErr
 }
 
 func (*health) Envelope(string, time.Duration) {}
@@ -42,6 +70,8 @@ func (h *health) ready() (bool, string) {
 		why = append(why, "database not open")
 	} else if _, err := db.Version(); err != nil {
 		why = append(why, "database not readable: "+err.Error())
+	} else if err := h.writable(db); err != nil {
+		why = append(why, "database not writable: "+err.Error())
 	}
 	if !h.connected.Load() {
 		why = append(why, "Socket Mode not connected to Slack")

@@ -30,6 +30,9 @@ type Config struct {
 	// AdminToken guards the admin listener's /backup and /export.
 	AdminToken string `split_words:"true" desc:"bearer token for /backup and /export on the admin listener (16+ characters); unset turns them off"`
 
+	InboxWorkers int `split_words:"true" default:"16" desc:"envelopes worked on at once"`
+	InboxBacklog int `split_words:"true" default:"1000" desc:"acknowledged envelopes that may wait for work; beyond it new ones are answered busy"`
+
 	NudgeSchedule   string `split_words:"true" default:"30 9 * * MON" desc:"weekly nudge (cron), in each person's own time zone"`
 	CheckinSchedule string `split_words:"true" default:"0 10 1-7 * TUE" desc:"monthly colour check-in: the first Tuesday of the month, 10:00"`
 	RefreshSchedule string `split_words:"true" default:"30 10 1-7 1,4,7,10 TUE" desc:"quarterly plan refresh: the first Tuesday of Jan/Apr/Jul/Oct, 10:30"`
@@ -86,6 +89,12 @@ func (c *Config) validate() error {
 		if err := checkAdminToken(c.AdminToken); err != nil {
 			return &configError{Var: envPrefix + "_ADMIN_TOKEN", Problem: err.Error()}
 		}
+	}
+	if c.InboxWorkers < 1 || c.InboxWorkers > 1024 {
+		return &configError{Var: envPrefix + "_INBOX_WORKERS", Problem: fmt.Sprintf("%d is not a number from 1 to 1024", c.InboxWorkers)}
+	}
+	if c.InboxBacklog < 1 || c.InboxBacklog > 1_000_000 {
+		return &configError{Var: envPrefix + "_INBOX_BACKLOG", Problem: fmt.Sprintf("%d is not a number from 1 to 1000000", c.InboxBacklog)}
 	}
 	if c.AdminAddr != "" {
 		if err := checkListenAddr(c.AdminAddr); err != nil {

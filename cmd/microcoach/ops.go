@@ -35,7 +35,7 @@ type ops struct {
 // startOps binds the admin listener (so a bad or busy address fails
 // start-up before anything talks to Slack) and arms the shutdown drain.
 func startOps(ctx context.Context, cfg Config, log *slog.Logger, h *hooks) (*ops, error) {
-	o := &ops{log: log, metrics: newMetrics(), health: &health{}}
+	o := &ops{log: log, metrics: newMetrics(), health: &health{probeEvery: h.probeEvery}}
 	if cfg.AdminAddr != "" {
 		a, err := listenAdmin(cfg.AdminAddr, cfg.AdminToken, o.health, o.metrics, log.With("component", "admin"))
 		if err != nil {

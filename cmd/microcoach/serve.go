@@ -40,9 +40,8 @@ type hooks struct {
 	drain time.Duration
 	// admin is told the admin listener's address once it is bound.
 	admin func(addr string)
-	// workers and backlog replace the bot's defaults (bot.DefaultWorkers,
-	// bot.DefaultBacklog).
-	workers, backlog int
+	// probeEvery replaces probeInterval, how often /readyz may write.
+	probeEvery time.Duration
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -134,7 +133,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
-		Inbox: inbox, Workers: h.workers, Backlog: h.backlog, Drain: cmp.Or(h.drain, drainTimeout),
+		Inbox: inbox, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
 	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
