@@ -275,11 +275,11 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		// (the rest). slack-go passes no Request for it: the id comes from
 		// the raw message. The payload is not logged: it is the sender's.
 		id, typ := undecodable(evt.Data)
+		log.Warn("undecodable envelope", "envelope_id", id, "envelope_type", typ, "acked", id != "", "error", causeOf(evt.Data))
 		if id != "" {
 			b.ack(log, sm, &socketmode.Request{EnvelopeID: id, Type: typ}, nil)
 			b.observer.Envelope("undecodable", time.Since(received)) // not typ: a sender must not mint metric labels
 		}
-		log.Warn("undecodable envelope", "envelope_id", id, "envelope_type", typ, "acked", id != "", "error", causeOf(evt.Data))
 	case socketmode.EventTypeConnecting:
 		b.observer.Connection(false)
 		log.Info("socket mode connecting")

@@ -90,10 +90,11 @@ func (c *Config) validate() error {
 			return &configError{Var: envPrefix + "_ADMIN_TOKEN", Problem: err.Error()}
 		}
 	}
-	if c.InboxWorkers < 1 || c.InboxWorkers > 1024 {
+	// 0 (a Config literal's zero value) means the bot's default.
+	if c.InboxWorkers < 0 || c.InboxWorkers > 1024 {
 		return &configError{Var: envPrefix + "_INBOX_WORKERS", Problem: fmt.Sprintf("%d is not a number from 1 to 1024", c.InboxWorkers)}
 	}
-	if c.InboxBacklog < 1 || c.InboxBacklog > 1_000_000 {
+	if c.InboxBacklog < 0 || c.InboxBacklog > 1_000_000 {
 		return &configError{Var: envPrefix + "_INBOX_BACKLOG", Problem: fmt.Sprintf("%d is not a number from 1 to 1000000", c.InboxBacklog)}
 	}
 	if c.AdminAddr != "" {
