@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -490,6 +491,10 @@ func (b *Bot) work(drain context.Context) {
 			}
 		}
 		ctx := context.WithValue(drain, envelopeKey{}, j.req.EnvelopeID)
+		if !b.realPerson(ctx, j) {
+			b.in.release(j, true)
+			continue
+		}
 		for _, w := range j.works {
 			b.runWork(ctx, w)
 		}
@@ -497,6 +502,53 @@ func (b *Bot) work(drain context.Context) {
 		// start; handlers are idempotent by envelope or event id.
 		b.in.release(j, drain.Err() == nil)
 	}
+}
+
+// actor is the user an envelope comes from, or "".
+func actor(data any) string {
+	switch d := data.(type) {
+	case slack.SlashCommand:
+		return d.UserID
+	case slack.InteractionCallback:
+		return d.User.ID
+	case slackevents.EventsAPIEvent:
+		return eventUser(d)
+	}
+	return ""
+}
+
+// realPerson says whether the envelope's user is a person of the
+// workspace: one Slack's users.info knows (cached for an hour), not a bot,
+// not deactivated. Anyone else's envelope does nothing, so a hostile
+// payload cannot enroll made-up ids. When Slack cannot be asked, the
+// person is told to try again and nothing is done.
+func (b *Bot) realPerson(ctx context.Context, j *job) bool {
+	id := actor(j.data)
+	if id == "" || id == b.botUser {
+		return true // handlers ignore what has no person behind it
+	}
+	u, err := b.users.get(ctx, id)
+	switch {
+	case errors.Is(err, errNoSuchUser):
+		j.log.Warn("envelope from a user Slack does not know; ignored")
+		return false
+	case err != nil:
+		j.log.Warn("could not check the user with Slack; nothing done", "error", err)
+		for _, w := range j.works {
+			if w.fail != nil {
+				w.fail(ctx, "microcoach could not reach Slack to check who you are")
+				break
+			}
+		}
+		return false
+	case u.IsBot || u.ID == "USLACKBOT":
+		j.log.Warn("envelope from a bot user; ignored")
+		return false
+	case u.Deleted:
+		j.log.Warn("envelope from a deactivated user; ignored")
+		return false
+	}
+	return true
 }
 
 // runWork runs one unit of work with a bounded context. A panic is logged

@@ -20,7 +20,7 @@ import (
 
 // binary is one run of the real microcoach binary against a local Slack.
 type binary struct {
-	t     *testing.T
+	t     testing.TB
 	cmd   *exec.Cmd
 	logs  *syncBuffer
 	admin string
@@ -30,7 +30,7 @@ type binary struct {
 // inboxWorld is a local Slack, a database and the environment the binary
 // runs with.
 type inboxWorld struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	emu    *slackemu.Server
 	dbPath string
@@ -38,7 +38,7 @@ type inboxWorld struct {
 	people []slackemu.User
 }
 
-func newInboxWorld(t *testing.T, env ...string) *inboxWorld {
+func newInboxWorld(t testing.TB, env ...string) *inboxWorld {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and kills a real process")

@@ -150,6 +150,11 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		h.started(db, engine)
 	}
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		expireLoop(runCtx, db, h.clock.Now, log.With("component", "storage"))
+	}()
 	if !h.manualTicks {
 		wg.Add(1)
 		go func() {
