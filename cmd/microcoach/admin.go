@@ -125,10 +125,11 @@ func listenAdmin(addr, token string, h *health, m *metrics, log *slog.Logger) (*
 // Addr is the address the listener is bound to (the real port for ":0").
 func (a *adminServer) Addr() string { return a.ln.Addr().String() }
 
-// close lets requests in progress (a backup, say) finish for a few
-// seconds, then cuts them off.
+// close lets requests in progress (a backup, say) finish for a second,
+// then cuts them off: shutdown must fit docker stop's 10 s after the 7 s
+// drain. A cut-off backup fails its client's check and is not kept.
 func (a *adminServer) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := a.srv.Shutdown(ctx); err != nil {
 		a.srv.Close()
