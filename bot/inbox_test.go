@@ -137,3 +137,84 @@ func TestBusyBeyondTheBound(t *testing.T) {
 	}
 	release()
 }
+
+// recordingInbox passes writes through and keeps a copy of each record.
+type recordingInbox struct {
+	*storage.Inbox
+	mu      sync.Mutex
+	records [][]byte
+}
+
+func (r *recordingInbox) InboxAdd(records [][]byte, done []uint64) ([]uint64, error) {
+	r.mu.Lock()
+	for _, rec := range records {
+		r.records = append(r.records, append([]byte(nil), rec...))
+	}
+	r.mu.Unlock()
+	return r.Inbox.InboxAdd(records, done)
+}
+
+// TestRerunAfterCrashStoresOnce: an entry left in the inbox after its
+// rating was stored (a crash between the two) is done again at the next
+// start: nothing is stored twice, and the person gets a late
+// confirmation rather than none.
+func TestRerunAfterCrashStoresOnce(t *testing.T) {
+	emu := newEmu(t)
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "rerun.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in, err := db.OpenInbox(storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
+	start := func(inbox Inbox) func() {
+		b := New(Config{API: api, Store: db, Model: coach.PMwheel(), Inbox: inbox})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx, socketmode.New(api)) }()
+		return func() { cancel(); <-done }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	rec := &recordingInbox{Inbox: in}
+	stop := start(rec)
+	if err := emu.WaitConnected(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.Slash(ctx, "UANA", "/rate", "planning 7 before the crash"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.WaitSeen(ctx, "UANA", slackemu.Containing("*7*/10")); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	// The crash: the entry is back, as if its removal never happened.
+	rec.mu.Lock()
+	again := rec.records
+	rec.mu.Unlock()
+	if len(again) != 1 {
+		t.Fatalf("%d records written, want 1", len(again))
+	}
+	if _, err := in.InboxAdd(again, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := emu.SeenCount("UANA")
+	stop = start(in)
+	defer stop()
+	s, err := emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.Text(), "held up by a restart") {
+		t.Errorf("late confirmation %q", s.Text())
+	}
+	if rs, _ := db.Ratings("UANA", ""); len(rs) != 1 {
+		t.Errorf("%d ratings stored, want 1", len(rs))
+	}
+}
