@@ -91,7 +91,7 @@ type Config struct {
 	DigestChannel string
 
 	// Inbox keeps envelopes between their ack and the end of their work
-	// (storage.DB is one). Without it nothing survives a crash.
+	// (storage.Inbox is one). Without it nothing survives a crash.
 	Inbox Inbox
 	// Workers is how many envelopes are worked on at once (DefaultWorkers).
 	Workers int
@@ -263,6 +263,7 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		case slack.SlashCommand, slack.InteractionCallback, slackevents.EventsAPIEvent:
 		default:
 			b.ack(log, sm, evt.Request, nil)
+			b.observer.Envelope(evt.Request.Type, time.Since(received))
 			log.Error("envelope with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
 			return
 		}
@@ -331,7 +332,7 @@ func takesWork(t socketmode.EventType) bool {
 	return false
 }
 
-// spawn hands work to the envelope's worker: inside plan, it is collected
+// spawn hands work to the envelope's worker: inside envelopeWork, it is collected
 // and runs on a worker once the envelope is kept. Elsewhere it runs in its
 // own goroutine with a bounded context that outlives ctx's cancellation.
 // A panic is logged with its stack and reported to the person through fail.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -178,17 +179,9 @@ func newInbox(store Inbox, workers, bound int, drain time.Duration) *inbox {
 		store = &memInbox{}
 	}
 	return &inbox{
-		store: store, workers: cmpOr(workers, DefaultWorkers), bound: cmpOr(bound, DefaultBacklog), drain: cmpOr(drain, DefaultDrain),
+		store: store, workers: cmp.Or(workers, DefaultWorkers), bound: cmp.Or(bound, DefaultBacklog), drain: cmp.Or(drain, DefaultDrain),
 		pending: map[uint64]time.Time{},
 	}
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // full says whether the backlog has reached its bound.
@@ -599,7 +592,7 @@ func decodeRequest(req socketmode.Request) (any, error) {
 	return nil, fmt.Errorf("envelope type %q", req.Type)
 }
 
-// recover queues what a previous run left in the inbox, oldest first,
+// recoverInbox queues what a previous run left in the inbox, oldest first,
 // ahead of anything new.
 func (b *Bot) recoverInbox() ([]*job, error) {
 	var jobs []*job
