@@ -34,7 +34,7 @@ func rssOf(pid int) int64 {
 //
 //	go test ./cmd/microcoach -run '^$' -bench OfferedLoad -benchtime 1x
 func BenchmarkOfferedLoad(b *testing.B) {
-	for _, rate := range []int{1000, 5000} {
+	for _, rate := range []int{200, 1000, 5000} {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			w := newInboxWorld(b)
 			bin := w.start()
