@@ -286,7 +286,7 @@ func (b *Bot) envelopeWork(ctx context.Context, log *slog.Logger, req *socketmod
 func (b *Bot) admit(ctx context.Context, log *slog.Logger, sm acker, req *socketmode.Request, data any, received time.Time) {
 	log, ackWith, works := b.envelopeWork(ctx, log, req, data)
 	log.Info("envelope")
-	if len(works) == 0 {
+	if len(works) == 0 || b.noPerson(data) {
 		// Nothing to keep: a refused form, an ignored interaction.
 		b.ack(log, sm, req, ackWith)
 		b.observer.Envelope(req.Type, time.Since(received))
@@ -302,6 +302,19 @@ func (b *Bot) admit(ctx context.Context, log *slog.Logger, sm acker, req *socket
 	j := &job{req: *req, data: data, received: received, log: log, ackWith: ackWith, works: works}
 	b.in.hold(j)
 	b.in.admitted <- j
+}
+
+// noPerson says whether an event has no person behind it, so that its
+// handler would ignore it anyway: a message from a bot (the bot's own
+// posts come back as events too) or without a user. It is a subset of what
+// onDirectMessage ignores; such events are acked without being kept.
+func (b *Bot) noPerson(data any) bool {
+	ev, ok := data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return false
+	}
+	m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	return ok && (m.BotID != "" || m.User == "" || m.User == b.botUser)
 }
 
 // turnAway acks an envelope the bot does not take on and tells the

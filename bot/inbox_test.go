@@ -218,3 +218,42 @@ func TestRerunAfterCrashStoresOnce(t *testing.T) {
 		t.Errorf("%d ratings stored, want 1", len(rs))
 	}
 }
+
+// TestBusyDMGetsANotice: a DM that arrives while the backlog is full is
+// acked, and the person is told in the DM to send it again.
+func TestBusyDMGetsANotice(t *testing.T) {
+	emu := newEmu(t)
+	in := &slowInbox{gate: make(chan struct{})}
+	var once sync.Once
+	release := func() { once.Do(func() { close(in.gate) }) }
+	t.Cleanup(release)
+	b, _ := runBot(t, emu, Config{Inbox: in, Backlog: 1, Workers: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go emu.Slash(ctx, "UANA", "/rate", "planning 5")
+	for {
+		if n, _ := b.Backlog(); n == 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("backlog never reached 1")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	n := emu.SeenCount("UANA")
+	if _, err := emu.SendDM(ctx, "UANA", "my answer to the question"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Containing("busy"))
+	if err != nil {
+		t.Fatalf("no busy notice: %v", err)
+	}
+	if !strings.Contains(s.Text(), "try again in a minute") {
+		t.Errorf("notice %q", s.Text())
+	}
+	if b.Busy() != 1 {
+		t.Errorf("Busy() = %d", b.Busy())
+	}
+	release()
+}
