@@ -22,19 +22,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		log.Debug("message ignored", "subtype", e.SubType, "bot_id", e.BotID)
 		return
 	}
-	var author string
-	switch e.SubType {
-	case "":
-		author = e.User
-	case "message_changed":
-		if e.Message != nil && e.Message.BotID == "" {
-			author = e.Message.User
-		}
-	case "message_deleted":
-		if e.PreviousMessage != nil && e.PreviousMessage.BotID == "" {
-			author = e.PreviousMessage.User
-		}
-	}
+	author := messageAuthor(e)
 	if author == "" || author == b.botUser {
 		log.Debug("message ignored", "subtype", e.SubType)
 		return

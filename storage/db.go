@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,6 +66,8 @@ var ErrNewerSchema = errors.New("the database was written by a newer microcoach"
 type DB struct {
 	bolt *bolt.DB
 	path string
+
+	writeFailures atomic.Uint64 // see WriteFailures in inbox.go
 }
 
 // Options tune Open. The zero value is what production uses.
