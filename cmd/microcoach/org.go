@@ -414,4 +414,3 @@ func serveOrgImport(w http.ResponseWriter, r *http.Request, cfg Config, h *healt
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(a)
 }
-
