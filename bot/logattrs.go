@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"cmp"
+
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -10,7 +12,7 @@ import (
 func eventUser(ev slackevents.EventsAPIEvent) string {
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		return messageAuthor(e)
+		return cmp.Or(messageAuthor(e), e.User) // a bot's own message names the bot
 	case *slackevents.AppHomeOpenedEvent:
 		return e.User
 	}
