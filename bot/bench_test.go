@@ -60,7 +60,7 @@ func yearOfHistory(tb testing.TB, n int, now time.Time) (*storage.DB, *Bot) {
 			db.AddAnswer(coach.Answer{Person: id, QuestionID: "more-successful", Text: "A private answer that must never reach a digest", At: at}, nil)
 		}
 	}
-	b := New(Config{Store: db, Model: model, Now: func() time.Time { return now }})
+	b := New(Config{Store: db, Model: model, Now: func() time.Time { return now }, Screen: oneView(db)})
 	return db, b
 }
 

@@ -120,6 +120,9 @@ type Config struct {
 	// Drain is how long work goes on after shutdown begins; the rest stays
 	// in the inbox (DefaultDrain).
 	Drain time.Duration
+	// Screen runs fn with reads that all come from one read transaction
+	// (storage's DB.View); optional: without it each read is its own.
+	Screen func(fn func(r ScreenReader) error) error
 }
 
 // Bot answers Slack envelopes.
@@ -143,8 +146,9 @@ type Bot struct {
 	policy        coach.Policy
 	slackHost     *url.URL
 
-	in      *inbox
-	notices chan notice
+	in          *inbox
+	notices     chan notice
+	screenReads func(fn func(r ScreenReader) error) error
 }
 
 // New returns a Bot. It does no I/O.
@@ -164,6 +168,7 @@ func New(cfg Config) *Bot {
 
 		defaultDigest: cfg.DigestChannel,
 		policy:        coach.NewPolicy(cfg.Admins),
+		screenReads:   cfg.Screen,
 	}
 	api := cfg.SlackAPIURL
 	if api == "" {

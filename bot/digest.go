@@ -19,9 +19,20 @@ const digestDM = "dm"
 
 var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
 
-// teamStatuses returns a manager's reports, worst first.
+// teamStatuses returns a manager's reports, worst first, all read in one
+// transaction.
 func (b *Bot) teamStatuses(manager string) ([]coach.ReportStatus, error) {
-	reports, err := b.store.Reports(manager)
+	var out []coach.ReportStatus
+	err := b.screen(func(r ScreenReader) error {
+		var err error
+		out, err = b.teamStatusesFrom(r, manager)
+		return err
+	})
+	return out, err
+}
+
+func (b *Bot) teamStatusesFrom(sr ScreenReader, manager string) ([]coach.ReportStatus, error) {
+	reports, err := sr.Reports(manager)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +42,7 @@ func (b *Bot) teamStatuses(manager string) ([]coach.ReportStatus, error) {
 		if b.policy.Authorize(manager, coach.SeeCoaching, coach.About(r)) != nil {
 			continue // the index and the person disagree: show nothing
 		}
-		st, err := b.reportStatus(r, now)
+		st, err := b.reportStatus(sr, r, now)
 		if err != nil {
 			return nil, err
 		}

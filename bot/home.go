@@ -57,15 +57,25 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) 
 }
 
 func (b *Bot) homeData(userID string) (homeData, error) {
+	var d homeData
+	err := b.screen(func(r ScreenReader) error {
+		var err error
+		d, err = b.homeDataFrom(r, userID)
+		return err
+	})
+	return d, err
+}
+
+func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
 	now := b.now()
-	me, found, err := b.store.Person(userID)
+	me, found, err := r.Person(userID)
 	if err != nil {
 		return homeData{}, err
 	}
 	if !found {
 		me = coach.Person{ID: userID}
 	}
-	st, err := b.reportStatus(me, now)
+	st, err := b.reportStatus(r, me, now)
 	if err != nil {
 		return homeData{}, err
 	}
@@ -89,14 +99,14 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	if b.upcoming != nil {
 		d.Upcoming = b.upcoming(me, now)
 	}
-	if d.Reports, err = b.teamStatuses(userID); err != nil {
+	if d.Reports, err = b.teamStatusesFrom(r, userID); err != nil {
 		return homeData{}, err
 	}
 	if !coach.GetsCoacheeCadence(me, len(d.Reports) > 0) {
 		// What the schedules would bring does not come (docs/cadence.md).
 		d.Upcoming = []string{"You coach others and nobody coaches you: no nudges or check-ins for you. `/coach nudges on` to get them"}
 	}
-	if d.Invitations, err = b.store.InvitationsTo(userID); err != nil {
+	if d.Invitations, err = r.InvitationsTo(userID); err != nil {
 		return homeData{}, err
 	}
 	open := d.Invitations[:0]
@@ -106,16 +116,16 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 		}
 	}
 	d.Invitations = open
-	if d.Sent, err = b.store.InvitationsFrom(userID); err != nil {
+	if d.Sent, err = r.InvitationsFrom(userID); err != nil {
 		return homeData{}, err
 	}
 	return d, nil
 }
 
 // reportStatus gathers what a manager sees of one person at a glance.
-func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, error) {
+func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach.ReportStatus, error) {
 	st := coach.ReportStatus{Person: p, AnswerRate: -1}
-	plan, hasPlan, err := b.store.Plan(p.ID)
+	plan, hasPlan, err := r.Plan(p.ID)
 	if err != nil {
 		return st, err
 	}
@@ -126,7 +136,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	var choices []coach.ColourChoice
 	if hasPlan {
 		st.PlanOverdue = plan.Overdue(now)
-		if choices, err = b.store.Colours(p.ID); err != nil {
+		if choices, err = r.Colours(p.ID); err != nil {
 			return st, err
 		}
 		latest := map[string]coach.Colour{}
@@ -141,7 +151,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 			}
 		}
 	}
-	ratings, err := b.store.Ratings(p.ID, "")
+	ratings, err := r.Ratings(p.ID, "")
 	if err != nil {
 		return st, err
 	}
@@ -158,7 +168,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 		st.Biggest = &big
 		st.GapWidened = big.Flagged() && big.HasPrevGap && abs(big.Gap) > abs(big.PrevGap)
 	}
-	history, err := b.store.Challenges(p.ID)
+	history, err := r.Challenges(p.ID)
 	if err != nil {
 		return st, err
 	}
@@ -172,7 +182,7 @@ func (b *Bot) reportStatus(p coach.Person, now time.Time) (coach.ReportStatus, e
 	st.Paused = p.Paused(now)
 	st.Away = !st.Paused && b.isAway(context.Background(), p.ID)
 	since := now.AddDate(0, -3, 0)
-	ds, err := b.store.DeliveriesSince(p.ID, since)
+	ds, err := r.DeliveriesSince(p.ID, since)
 	if err != nil {
 		return st, err
 	}
@@ -200,7 +210,11 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 		return
 	}
 	now := b.now()
-	st, err := b.reportStatus(p, now)
+	var st coach.ReportStatus
+	err = b.screen(func(r ScreenReader) error {
+		st, err = b.reportStatus(r, p, now)
+		return err
+	})
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return

@@ -61,16 +61,26 @@ func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
 // buildAgenda gathers what viewer may see of subject since the last
 // agenda: notes and answers each pass the policy on their own.
 func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.Time) (agenda, error) {
+	var a agenda
+	err := b.screen(func(r ScreenReader) error {
+		var err error
+		a, err = b.buildAgendaFrom(r, viewer, subject, since, now)
+		return err
+	})
+	return a, err
+}
+
+func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Person, since, now time.Time) (agenda, error) {
 	forSelf := viewer == subject.ID
 	a := agenda{Subject: subject, ForSelf: forSelf, Since: since}
 	changed := func(t time.Time) bool { return t.After(since) }
 
 	// Colour changes per theme.
-	plan, hasPlan, err := b.store.Plan(subject.ID)
+	plan, hasPlan, err := r.Plan(subject.ID)
 	if err != nil {
 		return a, err
 	}
-	choices, err := b.store.Colours(subject.ID)
+	choices, err := r.Colours(subject.ID)
 	if err != nil {
 		return a, err
 	}
@@ -110,7 +120,7 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 	}
 
 	// Rating changes and gaps.
-	ratings, err := b.store.Ratings(subject.ID, "")
+	ratings, err := r.Ratings(subject.ID, "")
 	if err != nil {
 		return a, err
 	}
@@ -140,7 +150,7 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 	}
 
 	// Answers: the person's own, or only those they shared with viewer.
-	answers, err := b.store.Answers(subject.ID)
+	answers, err := r.Answers(subject.ID)
 	if err != nil {
 		return a, err
 	}
@@ -153,7 +163,7 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 		}
 	}
 
-	history, err := b.store.Challenges(subject.ID)
+	history, err := r.Challenges(subject.ID)
 	if err != nil {
 		return a, err
 	}
@@ -169,7 +179,7 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 	if big, ok := coach.BiggestGap(cmp); ok && big.Flagged() {
 		a.Focus, a.Reason = big.Area, fmt.Sprintf("the biggest gap (%s)", signed(big.Gap))
 	} else if selfRated {
-		a.Focus = b.weakestArea(subject.ID)
+		a.Focus = weakestOf(b.model, cmp) // from the ratings read above
 		a.Reason = "the lowest self-rating"
 	}
 	for _, q := range b.questions.ForArea(a.Focus.ID, 3, coach.QuestionSeed(subject.ID)^uint64(now.Unix()/86400)) {
@@ -198,12 +208,27 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 			a.Trends = append(a.Trends, "*"+escape(c.Area.Name)+"*: "+strings.Join(parts, " · "))
 		}
 	}
-	ds, err := b.store.Deliveries(subject.ID, "")
+	ds, err := r.Deliveries(subject.ID, "")
 	if err != nil {
 		return a, err
 	}
 	a.Response = coach.ResponsivenessOf(ds, now.AddDate(0, -3, 0))
 	return a, nil
+}
+
+// weakestOf is the area of the lowest latest self-rating in cmp, or the
+// model's first area when none is rated.
+func weakestOf(m coach.Model, cmp []coach.AreaComparison) coach.Area {
+	if len(m.Areas) == 0 {
+		return coach.Area{}
+	}
+	best, low := m.Areas[0], coach.MaxScore+1
+	for _, c := range cmp {
+		if c.Self != nil && c.Self.Score < low {
+			best, low = c.Area, c.Self.Score
+		}
+	}
+	return best
 }
 
 func agendaReply(model coach.Model, a agenda, now time.Time) reply {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/microcoach/microcoach/coach"
@@ -14,7 +16,7 @@ import (
 
 // Store is what the scheduler needs from storage.
 type Store interface {
-	People() ([]coach.Person, error)
+	Person(id string) (coach.Person, bool, error)
 	Plan(owner string) (coach.Plan, bool, error)
 	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
 	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
@@ -22,6 +24,22 @@ type Store interface {
 	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
 	OpenDeliveries() ([]coach.Delivery, error)
 	Reports(manager string) ([]coach.Person, error)
+
+	// The due index: when each person is next due. Storage marks a person
+	// for a fresh look (due at once) whenever something that moves their
+	// due times changes, and signals DueChanged; the scheduler, which knows
+	// the schedules, replaces the marks with real times (SetNextDue).
+	DueBefore(now time.Time) (people []string, seen uint64, err error)
+	SetNextDue(seen uint64, next map[string]map[coach.Cadence]time.Time) error
+	NextDue() (time.Time, bool, error)
+	ResetDue(rules string) (bool, error)
+	DueChanged() <-chan struct{}
+	// FoldLedger folds the people's ledger entries due before before into
+	// per-quarter counts (the retention rule).
+	FoldLedger(people []string, before time.Time) (int, error)
+	// ReleaseMapped lets go of database pages mapped into memory; a
+	// fan-out reads a page of everyone's ledger.
+	ReleaseMapped() error
 }
 
 // Outbox turns a delivery into a Slack message; the bot implements it.
@@ -78,11 +96,16 @@ type Config struct {
 	// ReminderAfter is how many working days an unanswered check-in waits
 	// for its one reminder; default 2.
 	ReminderAfter int
-	// MaxWake caps the driver's sleep, so new people and changed
-	// preferences are picked up; default 30 s.
+	// MaxWake caps the driver's sleep; default 30 s. Changes that move a
+	// due time wake the driver at once (Store.DueChanged), so this only
+	// bounds the effect of a clock that jumps.
 	MaxWake time.Duration
 	// Observe, if set, hears about every finished delivery (for metrics).
 	Observe func(d coach.Delivery, outcome string, lag time.Duration)
+	// RetentionMonths is how long ledger entries are kept one by one;
+	// older ones are folded into per-quarter counts when the person is
+	// next due. 0 keeps every entry.
+	RetentionMonths int
 }
 
 // Engine finds due work and delivers it exactly once.
@@ -91,7 +114,8 @@ type Engine struct {
 	log  *slog.Logger
 	gate gate
 
-	mu sync.Mutex // one Tick at a time
+	mu      sync.Mutex // one Tick at a time
+	indexed bool       // the due index was checked against this engine's rules
 }
 
 // New returns an Engine.
@@ -137,31 +161,95 @@ func sinceFor(c coach.Cadence, s Schedule, now time.Time, loc *time.Location) ti
 // during downtime (longer than a quarter, so quarterly refreshes count).
 const missedLookback = 100 * 24 * time.Hour
 
-// Due returns the deliveries owed at now that the ledger does not hold yet.
-// It is a pure function of the stored state and now.
-func (e *Engine) Due(now time.Time) ([]coach.Delivery, error) {
-	people, err := e.cfg.Store.People()
-	if err != nil {
-		return nil, err
+// Due returns the deliveries owed at now that the ledger does not hold
+// yet, for the people the due index says are due at now, and when each of
+// them is due next (for SetNextDue, with seen). A tick with nobody due
+// reads only the first key of the index.
+func (e *Engine) Due(now time.Time) (due []coach.Delivery, next map[string]map[coach.Cadence]time.Time, seen uint64, err error) {
+	ids, seen, err := e.cfg.Store.DueBefore(now)
+	if err != nil || len(ids) == 0 {
+		return nil, nil, seen, err
 	}
-	var due []coach.Delivery
-	for _, p := range people {
-		ds, err := e.dueFor(p, now)
+	next = make(map[string]map[coach.Cadence]time.Time, len(ids))
+	for i, id := range ids {
+		if i > 0 && i%releaseEvery == 0 {
+			e.release()
+		}
+		p, found, err := e.cfg.Store.Person(id)
 		if err != nil {
-			return nil, err
+			return nil, nil, 0, err
+		}
+		if !found { // forgotten: nothing is due for them any more
+			next[id] = nil
+			continue
+		}
+		ds, n, err := e.dueFor(p, now)
+		if err != nil {
+			// One person's unreadable record does not hold up everyone
+			// else: they are looked at again in a minute.
+			e.log.Error("cannot work out what is due", "person", id, "error", err)
+			next[id] = map[coach.Cadence]time.Time{cadenceRetry: now.Add(time.Minute)}
+			continue
 		}
 		due = append(due, ds...)
+		next[id] = n
 	}
-	return due, nil
+	return due, next, seen, nil
 }
 
-func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error) {
-	if p.Paused(now) {
-		return nil, nil
+// writeChunk bounds how many people one scheduler write touches.
+const writeChunk = 500
+
+// releaseEvery is how many deliveries a fan-out makes between letting go
+// of the database pages it mapped in (Store.ReleaseMapped): each reads
+// and rewrites a page of one person's ledger, so without it the resident
+// memory of a fan-out to everyone grows to the size of the file.
+const releaseEvery = 500
+
+func (e *Engine) release() {
+	if err := e.cfg.Store.ReleaseMapped(); err != nil {
+		e.log.Warn("could not release mapped database pages", "error", err)
 	}
+}
+
+// cadenceRetry names a due-index entry that only means "look again".
+const cadenceRetry coach.Cadence = "retry"
+
+// rules describes the schedules the due index is built from: when it
+// changes (an operator changed a schedule, or this code changed how due
+// times are worked out), everyone's due times are worked out again.
+func (e *Engine) rules() string {
+	return fmt.Sprintf("v1 nudge=%q checkin=%q refresh=%q digest=%q reminder-after=%d",
+		e.cfg.Nudge.Spec, e.cfg.Checkin.Spec, e.cfg.Refresh.Spec, e.cfg.Digest.Spec, e.cfg.ReminderAfter)
+}
+
+// dueFor returns what p is owed at now and when each of p's cadences is
+// next due after now.
+func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, map[coach.Cadence]time.Time, error) {
+	paused := p.Paused(now)
 	loc := p.Location()
 	var out []coach.Delivery
+	next := map[coach.Cadence]time.Time{}
 	owe := func(c coach.Cadence, s Schedule) error {
+		if s.Spec == "" && s.Every() == 0 {
+			return nil
+		}
+		// The next occurrence that is not inside the pause (or, for the
+		// nudge, the snooze).
+		n := s.Next(now, loc)
+		quiet := p.PausedUntil
+		if c == coach.CadenceNudge && p.SnoozedUntil.After(quiet) {
+			quiet = p.SnoozedUntil
+		}
+		if !n.IsZero() && n.Before(quiet) {
+			n = s.Next(quiet.Add(-time.Nanosecond), loc)
+		}
+		if !n.IsZero() {
+			next[c] = n
+		}
+		if paused {
+			return nil
+		}
 		since := sinceFor(c, s, now, loc)
 		last, ok := s.Last(now, since, loc)
 		var state coach.DeliveryState
@@ -197,27 +285,27 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 			}
 		}
 		if err := owe(coach.CadenceNudge, nudge); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := owe(coach.CadenceCheckin, e.cfg.Checkin); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, hasPlan, err := e.cfg.Store.Plan(p.ID); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if hasPlan {
 		if err := owe(coach.CadenceRefresh, e.cfg.Refresh); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if e.cfg.Digest.Spec != "" {
 		reports, err := e.cfg.Store.Reports(p.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(reports) > 0 {
 			if err := owe(coach.CadenceDigest, e.cfg.Digest); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
@@ -225,22 +313,24 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, error)
 	// days (in the person's zone) and not too long ago.
 	checkins, err := e.cfg.Store.Deliveries(p.ID, coach.CadenceCheckin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if n := len(checkins); n > 0 {
 		c := checkins[n-1]
 		if c.State == coach.DeliverySent && !c.Answered {
 			at := coach.AddWorkingDays(c.SentAt.In(loc), e.cfg.ReminderAfter)
-			if !now.Before(at) && now.Sub(at) < coach.CadenceReminder.Grace() {
+			if at.After(now) {
+				next[coach.CadenceReminder] = at
+			} else if now.Sub(at) < coach.CadenceReminder.Grace() && !paused {
 				if _, found, err := e.cfg.Store.Delivery(p.ID, coach.CadenceReminder, c.Period); err != nil {
-					return nil, err
+					return nil, nil, err
 				} else if !found {
 					out = append(out, coach.Delivery{Person: p.ID, Cadence: coach.CadenceReminder, Period: c.Period, Due: at})
 				}
 			}
 		}
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // Tick queues what is due at now and delivers everything open, waiting for
@@ -250,13 +340,28 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var st Stats
-	due, err := e.Due(now)
+	if !e.indexed {
+		reset, err := e.cfg.Store.ResetDue(e.rules())
+		if err != nil {
+			return st, fmt.Errorf("scheduler: due index: %w", err)
+		}
+		if reset {
+			e.log.Info("schedules changed or due index new: everyone's due times are worked out once")
+		}
+		e.indexed = true
+	}
+	due, next, seen, err := e.Due(now)
 	if err != nil {
 		return st, fmt.Errorf("scheduler: find due work: %w", err)
 	}
 	if len(due) > 0 {
-		if _, err := e.cfg.Store.QueueDeliveries(due); err != nil {
-			return st, fmt.Errorf("scheduler: queue: %w", err)
+		// In slices: one transaction that touches every person's pages
+		// holds them all in memory until it commits.
+		for ds := range slices.Chunk(due, writeChunk) {
+			if _, err := e.cfg.Store.QueueDeliveries(ds); err != nil {
+				return st, fmt.Errorf("scheduler: queue: %w", err)
+			}
+			e.release()
 		}
 		for _, d := range due {
 			if d.State == coach.DeliverySkipped {
@@ -271,12 +376,32 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			st.Queued++
 		}
 	}
+	if e.cfg.RetentionMonths > 0 && len(next) > 0 {
+		e.fold(next, now.AddDate(0, -e.cfg.RetentionMonths, 0))
+	}
+	// Only once what was due is in the ledger: a crash before this point
+	// leaves the index saying "due", and the next tick finds the ledger
+	// holds it already.
+	part, left := make(map[string]map[coach.Cadence]time.Time, min(len(next), writeChunk)), len(next)
+	for id, n := range next {
+		part[id] = n
+		if left--; len(part) == writeChunk || left == 0 {
+			if err := e.cfg.Store.SetNextDue(seen, part); err != nil {
+				return st, fmt.Errorf("scheduler: due index: %w", err)
+			}
+			clear(part)
+		}
+	}
+	if len(next) > 0 {
+		e.release()
+	}
 	open, err := e.cfg.Store.OpenDeliveries()
 	if err != nil {
 		return st, fmt.Errorf("scheduler: open deliveries: %w", err)
 	}
 	var mu sync.Mutex
 	count := func(f func(*Stats)) { mu.Lock(); f(&st); mu.Unlock() }
+	var finished atomic.Int64
 	work := make(chan coach.Delivery)
 	var wg sync.WaitGroup
 	for range e.cfg.Workers {
@@ -285,6 +410,9 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Stats, error) {
 			defer wg.Done()
 			for d := range work {
 				outcome := e.deliver(ctx, d, now)
+				if finished.Add(1)%releaseEvery == 0 {
+					e.release()
+				}
 				count(func(s *Stats) {
 					switch outcome {
 					case "sent":
@@ -315,6 +443,9 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	if finished.Load() > 0 {
+		e.release()
+	}
 	if st != (Stats{}) {
 		e.log.Info("tick", "queued", st.Queued, "sent", st.Sent, "recovered", st.Recovered, "skipped", st.Skipped, "failed", st.Failed)
 	}
@@ -402,39 +533,48 @@ func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts stri
 	}
 }
 
-// NextWake returns when the driver should tick next: the earliest coming
-// occurrence for anyone, but no later than MaxWake from now.
-func (e *Engine) NextWake(now time.Time) time.Time {
-	wake := now.Add(e.cfg.MaxWake)
-	people, err := e.cfg.Store.People()
-	if err != nil {
-		return wake
+// fold applies the retention rule to the people this tick looked at: their
+// pages are being read anyway. A failure is logged and tried again the
+// next time they are due.
+func (e *Engine) fold(people map[string]map[coach.Cadence]time.Time, before time.Time) {
+	ids := make([]string, 0, len(people))
+	for id := range people {
+		ids = append(ids, id)
 	}
-	for _, p := range people {
-		loc := p.Location()
-		for _, s := range []Schedule{e.cfg.Nudge, e.cfg.Checkin, e.cfg.Refresh, e.cfg.Digest} {
-			if s.Spec == "" {
-				continue
-			}
-			if t := s.Next(now, loc); !t.IsZero() && t.Before(wake) {
-				wake = t
-			}
+	for part := range slices.Chunk(ids, writeChunk) {
+		n, err := e.cfg.Store.FoldLedger(part, before)
+		e.release() // it read every page of these people's ledgers
+		if err != nil {
+			e.log.Error("fold old ledger entries", "error", err)
+			return
 		}
-		if p.NudgeSpec != "" {
-			if own, err := Parse(p.NudgeSpec); err == nil {
-				if t := own.Next(now, loc); t.Before(wake) {
-					wake = t
-				}
-			}
+		if n > 0 {
+			e.log.Info("old ledger entries folded into quarter counts", "entries", n, "before", before.Format(time.DateOnly))
 		}
 	}
-	return wake
 }
 
-// Run ticks at every occurrence until ctx is done. Slow sends never block
-// Slack envelopes: this runs on its own goroutine and talks to Slack only
-// through the Outbox.
+// NextWake returns when the driver should tick next: the earliest time
+// in the due index (now, if that has passed), but no later than MaxWake
+// from now.
+func (e *Engine) NextWake(now time.Time) time.Time {
+	wake := now.Add(e.cfg.MaxWake)
+	t, found, err := e.cfg.Store.NextDue()
+	if err != nil || !found || !t.Before(wake) {
+		return wake
+	}
+	if t.Before(now) {
+		return now
+	}
+	return t
+}
+
+// Run ticks whenever something is due until ctx is done: it sleeps until
+// the earliest due time, and wakes at once when a change moves someone's
+// due times. Slow sends never block Slack envelopes: this runs on its own
+// goroutine and talks to Slack only through the Outbox.
 func (e *Engine) Run(ctx context.Context) error {
+	changed := e.cfg.Store.DueChanged()
 	for {
 		now := e.cfg.Clock.Now()
 		if _, err := e.Tick(ctx, now); err != nil && ctx.Err() == nil {
@@ -444,6 +584,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-changed:
 		case <-e.cfg.Clock.After(max(wait, 10*time.Millisecond)):
 		}
 	}

@@ -313,3 +313,113 @@ func TestMissedBeyondGraceIsRecordedSkippedOnce(t *testing.T) {
 		t.Errorf("skipped again: %+v", st)
 	}
 }
+
+// TestOwnNudgeTimeMovesTheIndex: a change of nudge time after the index
+// was built is seen by the next tick, without reading anyone else.
+func TestOwnNudgeTimeMovesTheIndex(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	f.person(t, coach.Person{ID: "U2"})
+	f.tick(t, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)) // Sunday: builds the index
+	if _, err := f.db.UpdatePerson(coach.Person{ID: "U1"}, func(p *coach.Person) error {
+		p.NudgeSpec = "15 8 * * 1" // Mondays 08:15, before the default 09:30
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t, time.Date(2026, 11, 23, 8, 15, 0, 0, time.UTC))
+	if got := f.out.order; len(got) != 1 || got[0] != "U1/nudge/2026-11-23T08:15" {
+		t.Fatalf("posts = %v, want U1's own 08:15 nudge", got)
+	}
+	people, _, err := f.db.DueBefore(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	if err != nil || len(people) != 0 {
+		t.Fatalf("due before 09:00 after the tick: %v (%v), want nobody", people, err)
+	}
+}
+
+// TestTickWithNothingDueReadsNobody: between occurrences a tick finds no
+// one due and allocates next to nothing, however many people there are.
+func TestTickWithNothingDueReadsNobody(t *testing.T) {
+	f := newFixture(t)
+	for i := range 200 {
+		f.person(t, coach.Person{ID: fmt.Sprintf("U%03d", i)})
+	}
+	f.tick(t, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	now := time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)
+	allocs := testing.AllocsPerRun(20, func() {
+		if _, err := f.engine.Tick(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 100 {
+		t.Errorf("a tick with nothing due made %.0f allocations", allocs)
+	}
+}
+
+// notifyOutbox tells a channel about every post.
+type notifyOutbox struct {
+	*fakeOutbox
+	posted chan string
+}
+
+func (o notifyOutbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	ch, ts, err := o.fakeOutbox.Post(ctx, d)
+	o.posted <- d.Key()
+	return ch, ts, err
+}
+
+// TestEnrolmentWakesTheDriver: with the driver asleep for up to an hour,
+// a person who enrols gets their first @every 1s nudge within about one
+// interval, because enrolling wakes the driver.
+func TestEnrolmentWakesTheDriver(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := notifyOutbox{newOutbox(), make(chan string, 10)}
+	e := New(Config{
+		Nudge: MustParse("@every 1s"), Checkin: MustParse("0 10 1-7 * TUE"), Refresh: MustParse("30 10 1-7 1,4,7,10 TUE"),
+		Store: db, Outbox: out, MaxWake: time.Hour,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	enrolled := time.Now()
+	if _, err := db.Enroll(coach.Person{ID: "UNEW", EnrolledAt: enrolled}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case key := <-out.posted:
+		t.Logf("%s after %s", key, time.Since(enrolled).Round(time.Millisecond))
+		if took := time.Since(enrolled); took > 2500*time.Millisecond {
+			t.Errorf("first nudge after %s, want about one interval", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no nudge within 10 s of enrolling: the driver did not wake")
+	}
+}
+
+// TestRetentionFoldsWhenDue: ledger entries past the retention age fold
+// into quarter counts when the person is next looked at.
+func TestRetentionFoldsWhenDue(t *testing.T) {
+	f := newFixture(t)
+	f.engine.cfg.RetentionMonths = 13
+	f.person(t, coach.Person{ID: "U1", EnrolledAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	old := time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
+	if _, err := f.db.QueueDeliveries([]coach.Delivery{{Person: "U1", Cadence: coach.CadenceNudge, Period: "2024-06-03T09:30", Due: old, State: coach.DeliverySent, SentAt: old, Answered: true}}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t, time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	if _, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2024-06-03T09:30"); found {
+		t.Error("an entry 29 months old is still in the ledger")
+	}
+	qs, err := f.db.LedgerQuarters("U1")
+	if err != nil || len(qs) != 1 || qs[0].Quarter != "2024-Q2" || qs[0].Sent != 1 || qs[0].Answered != 1 {
+		t.Errorf("quarter counts %+v (%v), want one sent and answered in 2024-Q2", qs, err)
+	}
+	if _, found, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-23T09:30"); !found {
+		t.Error("this week's nudge is missing")
+	}
+}

@@ -79,7 +79,7 @@ func (db *DB) AcceptChallenge(subject string, id uint64, at time.Time) (coach.Ch
 // Challenges returns every version of subject's challenge, oldest first.
 func (db *DB) Challenges(subject string) ([]coach.Challenge, error) {
 	var out []coach.Challenge
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return eachChallenge(tx.Bucket(bucketChallenges), subject, func(_ []byte, c coach.Challenge) error {
 			out = append(out, c)
 			return nil

@@ -12,18 +12,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/microcoach/microcoach/coach"
 )
 
 // SchemaVersion is the version of the layout this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Bucket names.
 var (
@@ -64,10 +64,39 @@ var ErrNewerSchema = errors.New("the database was written by a newer microcoach"
 
 // DB is the microcoach database.
 type DB struct {
-	bolt *bolt.DB
-	path string
+	bolt    *bolt.DB
+	path    string
+	changed chan struct{} // see DueChanged
+	tx      *bolt.Tx      // set in a View: every read uses it
 
 	writeFailures atomic.Uint64 // see WriteFailures in inbox.go
+}
+
+// View calls fn with a DB whose reads all come from one read
+// transaction: a screen (Home, digest, agenda) reads a consistent
+// snapshot at the cost of one transaction instead of one per read. The
+// DB given to fn is for reading only, and only until fn returns; writing
+// through it panics.
+func (db *DB) View(fn func(snapshot *DB) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return fn(&DB{path: db.path, tx: tx})
+	})
+}
+
+// ReadTransactions returns how many read transactions the file has
+// started (bbolt's Stats.TxN): tests check what a screen costs with it.
+func (db *DB) ReadTransactions() int { return db.bolt.Stats().TxN }
+
+// view runs fn in the snapshot's transaction, or in a read transaction
+// of its own.
+func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+	if db.tx != nil {
+		return fn(db.tx)
+	}
+	return db.bolt.View(fn)
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -77,6 +106,11 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for seeding synthetic data in
 	// benchmarks: a crash can then lose or corrupt the file.
 	NoSync bool
+	// Logger hears about schema migrations; nil logs nothing.
+	Logger *slog.Logger
+	// MigrateInPlace makes the v2→v3 migration rewrite the file in one
+	// transaction instead of copying it to a new file (see migrate.go).
+	MigrateInPlace bool
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -88,26 +122,31 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
-		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) && pe.Path == path {
 			// The path once, and the cause (no such folder, not allowed).
 			return nil, &OpenError{Path: path, Err: pe.Err}
 		}
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return nil, fmt.Errorf("storage: open %s: %w", path, openError(err))
 	}
+	b.AllocSize = allocSize
 	db := &DB{bolt: b, path: path}
-	if err := db.migrate(); err != nil {
-		b.Close()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := db.migrate(opts); err != nil {
+		db.bolt.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
+	db.registerNotifier()
 	return db, nil
 }
 
 // Close closes the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error {
+	notifiers.Delete(db.bolt)
+	return db.bolt.Close()
+}
 
 // Path returns the file's path.
 func (db *DB) Path() string { return db.path }
@@ -127,13 +166,15 @@ func (db *DB) Check() error {
 		for err := range tx.Check() {
 			return err
 		}
-		return nil
+		return checkIndexes(tx)
 	})
 }
 
 // migrations[i] brings a database from version i to version i+1. Each runs
 // in its own transaction together with the version stamp, so a crash during
-// a migration leaves the previous version intact.
+// a migration leaves the previous version intact. The step to v3 rewrites
+// every record and, for a file with data, copies it to a new file instead
+// (migrate.go).
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 → 1: the first layout.
 	func(tx *bolt.Tx) error {
@@ -200,39 +241,78 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2 → 3: compact records, the due and open indexes (migrate.go).
+	migrateV3InPlace,
 }
 
-func (db *DB) migrate() error {
-	for {
-		var done bool
+func (db *DB) migrate(opts Options) error {
+	// Look before writing: a file from a newer microcoach, or one that is
+	// current, is not written to at all (even an empty commit would).
+	var fresh bool
+	v := 0
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		fresh = meta == nil
+		var err error
+		v, err = stampedVersion(meta)
+		return err
+	}); err != nil {
+		return err
+	}
+	switch {
+	case v > len(migrations):
+		return fmt.Errorf("%w: schema v%d, this build knows up to v%d", ErrNewerSchema, v, len(migrations))
+	case v == len(migrations):
+		return nil
+	}
+	for v < len(migrations) {
+		// A new file takes every step in place; a file with data is copied
+		// to a new file at the step to v3.
+		if v == 2 && !fresh && !opts.MigrateInPlace {
+			return db.migrateV3Copy(opts)
+		}
+		from := v
+		start := time.Now()
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
 			}
-			v := 0
-			if raw := meta.Get(keySchemaVersion); raw != nil {
-				if len(raw) != 8 {
-					return fmt.Errorf("schema version is %d bytes long, want 8", len(raw))
-				}
-				v = int(binary.BigEndian.Uint64(raw))
-			}
-			switch {
-			case v > len(migrations):
-				return fmt.Errorf("%w: schema v%d, this build knows up to v%d", ErrNewerSchema, v, len(migrations))
-			case v == len(migrations):
-				done = true
-				return nil
+			if v, err = stampedVersion(meta); err != nil || v != from {
+				return fmt.Errorf("schema version changed under the migration (v%d, then v%d): %v", from, v, err)
 			}
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrate to v%d: %w", v+1, err)
 			}
 			return meta.Put(keySchemaVersion, u64(uint64(v+1)))
 		})
-		if err != nil || done {
+		if err != nil {
+			if !fresh {
+				opts.Logger.Error("schema migration failed; the file is unchanged", "from", from, "to", from+1, "error", err)
+			}
 			return err
 		}
+		v = from + 1
+		if !fresh {
+			opts.Logger.Info("schema migrated in place", "from", from, "to", v, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
+	return nil
+}
+
+// stampedVersion reads the schema version from the meta bucket (nil: 0).
+func stampedVersion(meta *bolt.Bucket) (int, error) {
+	if meta == nil {
+		return 0, nil
+	}
+	raw := meta.Get(keySchemaVersion)
+	if raw == nil {
+		return 0, nil
+	}
+	if len(raw) != 8 {
+		return 0, fmt.Errorf("schema version is %d bytes long, want 8", len(raw))
+	}
+	return int(binary.BigEndian.Uint64(raw)), nil
 }
 
 // Version returns the schema version stamped in the file.
@@ -261,12 +341,15 @@ func claimSubmission(tx *bolt.Tx, id string, at time.Time) error {
 	return b.Put([]byte(id), u64(uint64(at.UnixNano())))
 }
 
+// getJSON reads one record. Despite the name (kept so callers read the
+// same), ratings, ledger entries, colours and answers are compact binary:
+// see codec.go.
 func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	raw := b.Get(key)
 	if raw == nil {
 		return false, nil
 	}
-	return true, json.Unmarshal(raw, v)
+	return true, decodeValue(key, raw, v)
 }
 
 func joinKey(parts ...string) []byte {
@@ -290,8 +373,9 @@ func u64(n uint64) []byte {
 	return b
 }
 
+// putJSON writes one record in its stored form (codec.go).
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := encodeValue(v)
 	if err != nil {
 		return err
 	}
@@ -330,7 +414,7 @@ func scanJSON[T any](tx *bolt.Tx, bucket, prefix []byte) ([]T, error) {
 	c := tx.Bucket(bucket).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var x T
-		if err := json.Unmarshal(v, &x); err != nil {
+		if err := decodeValue(k, v, &x); err != nil {
 			return nil, fmt.Errorf("decode %s %q: %w", bucket, k, err)
 		}
 		out = append(out, x)
@@ -342,7 +426,7 @@ func scanJSON[T any](tx *bolt.Tx, bucket, prefix []byte) ([]T, error) {
 // failed.
 func readSeries[T any](db *DB, bucket, prefix []byte, what string) ([]T, error) {
 	var out []T
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = scanJSON[T](tx, bucket, prefix)
 		return err

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -60,7 +59,7 @@ func (db *DB) Expire(now time.Time, dedupeKeep, questionKeep time.Duration) (Exp
 				continue
 			}
 			var d coach.Delivery
-			if err := json.Unmarshal(v, &d); err != nil {
+			if err := decodeValue(k, v, &d); err != nil {
 				return fmt.Errorf("decode ledger %q: %w", k, err)
 			}
 			if d.Cadence == coach.CadenceQuestion && d.Due.Before(questionCut) {
@@ -69,6 +68,10 @@ func (db *DB) Expire(now time.Time, dedupeKeep, questionKeep time.Duration) (Exp
 		}
 		for _, k := range old {
 			if err := tx.Bucket(bucketLedger).Delete(k); err != nil {
+				return err
+			}
+			// An entry that was never sent is in the open index too.
+			if err := tx.Bucket(bucketOpen).Delete(k); err != nil {
 				return err
 			}
 		}

@@ -52,6 +52,8 @@ type Export struct {
 	Ledger      []coach.Delivery     `json:"ledger"`
 	Preps       []Prep               `json:"preps"`
 	Invitations []coach.Invitation   `json:"invitations"`
+	// LedgerQuarters count ledger entries folded by the retention rule.
+	LedgerQuarters []QuarterCount `json:"ledger_quarters"`
 }
 
 // PersonExport is one person's own data: what is about them and what they
@@ -76,7 +78,9 @@ type PersonExport struct {
 	Answers     []coach.Answer       `json:"answers"`
 	Colours     []coach.ColourChoice `json:"colours"`
 	Ledger      []coach.Delivery     `json:"ledger"`
-	Preps       []Prep               `json:"preps"` // 1:1 agendas they prepared
+	// LedgerQuarters count their ledger entries folded by the retention rule.
+	LedgerQuarters []QuarterCount `json:"ledger_quarters"`
+	Preps          []Prep         `json:"preps"` // 1:1 agendas they prepared
 	// Invitations are the open ones they sent or were sent.
 	Invitations []coach.Invitation `json:"invitations"`
 }
@@ -90,7 +94,7 @@ func (db *DB) ExportAll(now time.Time) (Export, error) {
 		People: []coach.Person{}, TeamLinks: []TeamLink{}, Ratings: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Plans: []coach.Plan{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []Prep{},
-		Invitations: []coach.Invitation{},
+		Invitations: []coach.Invitation{}, LedgerQuarters: []QuarterCount{},
 	}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		e.SchemaVersion = schemaVersion(tx)
@@ -106,6 +110,7 @@ func (db *DB) ExportAll(now time.Time) (Export, error) {
 			eachJSON(tx, bucketColours, nil, func(_ []byte, c coach.ColourChoice) { e.Colours = append(e.Colours, c) }),
 			eachJSON(tx, bucketLedger, nil, func(_ []byte, d coach.Delivery) { e.Ledger = append(e.Ledger, d) }),
 			eachPrep(tx, nil, func(p Prep) { e.Preps = append(e.Preps, p) }),
+			eachQuarter(tx, nil, func(q QuarterCount) { e.LedgerQuarters = append(e.LedgerQuarters, q) }),
 		)
 	})
 	if err != nil {
@@ -122,7 +127,7 @@ func (db *DB) ExportPerson(id string, now time.Time) (PersonExport, bool, error)
 		Reports: []string{}, Ratings: []coach.Rating{}, RatingsGiven: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Proposed: []coach.Challenge{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []Prep{},
-		Invitations: []coach.Invitation{},
+		Invitations: []coach.Invitation{}, LedgerQuarters: []QuarterCount{},
 	}
 	var found bool
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -153,6 +158,7 @@ func (db *DB) ExportPerson(id string, now time.Time) (PersonExport, bool, error)
 			eachJSON(tx, bucketColours, mine, func(_ []byte, c coach.ColourChoice) { e.Colours = append(e.Colours, c) }),
 			eachJSON(tx, bucketLedger, mine, func(_ []byte, d coach.Delivery) { e.Ledger = append(e.Ledger, d) }),
 			eachPrep(tx, mine, func(p Prep) { e.Preps = append(e.Preps, p) }),
+			eachQuarter(tx, mine, func(q QuarterCount) { e.LedgerQuarters = append(e.LedgerQuarters, q) }),
 			eachJSON(tx, bucketInvites, mine, func(_ []byte, i coach.Invitation) { e.Invitations = append(e.Invitations, i) }),
 			eachJSON(tx, bucketInvites, nil, func(_ []byte, i coach.Invitation) {
 				if i.Manager == id {
@@ -212,7 +218,7 @@ func eachJSON[T any](tx *bolt.Tx, bucket, prefix []byte, fn func(k []byte, v T))
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var x T
-		if err := json.Unmarshal(v, &x); err != nil {
+		if err := decodeValue(k, v, &x); err != nil {
 			return fmt.Errorf("decode %s %q: %w", bucket, k, err)
 		}
 		fn(k, x)

@@ -40,9 +40,9 @@ func (db *DB) ForgetPerson(id string) (coach.Forgotten, error) {
 
 func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 	prefix := joinKey(id, "")
-	ratedBy := func(_, v []byte) (bool, error) {
+	ratedBy := func(k, v []byte) (bool, error) {
 		var r coach.Rating
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := decodeValue(k, v, &r); err != nil {
 			return false, err
 		}
 		return r.Rater == id, nil
@@ -64,6 +64,7 @@ func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 		{&f.Answers, func() (int, error) { return deletePrefix(tx.Bucket(bucketAnswers), prefix) }},
 		{&f.Colours, func() (int, error) { return deletePrefix(tx.Bucket(bucketColours), prefix) }},
 		{&f.Deliveries, func() (int, error) { return deletePrefix(tx.Bucket(bucketLedger), prefix) }},
+		{&f.Deliveries, func() (int, error) { return deletePrefix(tx.Bucket(bucketQuarters), prefix) }},
 		{&f.Preps, func() (int, error) { return deletePrefix(tx.Bucket(bucketPreps), prefix) }},
 		{&f.Preps, func() (int, error) { return deleteWhere(tx.Bucket(bucketPreps), prepAbout) }},
 	} {
@@ -74,6 +75,13 @@ func forget(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 		*s.n += n
 	}
 	if err := forgetProposals(tx.Bucket(bucketChallenges), id, f); err != nil {
+		return err
+	}
+	// The indexes hold nothing personal but the id.
+	if _, err := deletePrefix(tx.Bucket(bucketOpen), prefix); err != nil {
+		return err
+	}
+	if err := clearDue(tx, id, ^uint64(0)); err != nil {
 		return err
 	}
 	if err := forgetTeamLinks(tx, id, f); err != nil {
@@ -173,6 +181,9 @@ func forgetTeamLinks(tx *bolt.Tx, id string, f *coach.Forgotten) error {
 	}
 	if found && me.Manager != "" {
 		f.LeftTeam = true
+		if err := markDue(tx, me.Manager); err != nil {
+			return err
+		}
 		return reports.Delete(joinKey(me.Manager, id))
 	}
 	return nil

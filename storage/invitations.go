@@ -95,7 +95,7 @@ func (db *DB) SetInvitationMessage(manager, report, channel, ts string) error {
 // included, for the view to say so), in report id order.
 func (db *DB) InvitationsFrom(manager string) ([]coach.Invitation, error) {
 	var out []coach.Invitation
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		prefix := joinKey(manager, "")
 		c := tx.Bucket(bucketInvitesSent).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

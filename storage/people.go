@@ -14,7 +14,7 @@ import (
 func (db *DB) Person(id string) (coach.Person, bool, error) {
 	var p coach.Person
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bucketPeople), []byte(id), &p)
 		return err
@@ -43,7 +43,7 @@ func (db *DB) Enroll(p coach.Person) (coach.Person, error) {
 // enroll stores p unless a person with that id exists already, filling in
 // a name learnt later; it returns the stored person.
 func enroll(tx *bolt.Tx, p coach.Person) (coach.Person, error) {
-	b := tx.Bucket(bucketPeople)
+	b := hot(tx, bucketPeople)
 	var old coach.Person
 	found, err := getJSON(b, []byte(p.ID), &old)
 	if err != nil {
@@ -55,6 +55,9 @@ func enroll(tx *bolt.Tx, p coach.Person) (coach.Person, error) {
 			return old, putJSON(b, []byte(p.ID), old)
 		}
 		return old, nil
+	}
+	if err := markDue(tx, p.ID); err != nil {
+		return coach.Person{}, err
 	}
 	return p, putJSON(b, []byte(p.ID), p)
 }
@@ -102,6 +105,12 @@ func setManager(tx *bolt.Tx, r coach.Person, manager string, at time.Time) (coac
 	out := coach.ManagerChange{Former: r.Manager}
 	if r.Manager != "" {
 		if err := tx.Bucket(bucketReports).Delete(joinKey(r.Manager, r.ID)); err != nil {
+			return out, err
+		}
+	}
+	// Having reports or not decides whether a manager gets a digest.
+	for _, m := range []string{r.Manager, manager} {
+		if err := markDue(tx, m); err != nil {
 			return out, err
 		}
 	}
@@ -162,6 +171,9 @@ func unlink(tx *bolt.Tx, p coach.Person) error {
 	if err := tx.Bucket(bucketReports).Delete(joinKey(p.Manager, p.ID)); err != nil {
 		return err
 	}
+	if err := markDue(tx, p.Manager); err != nil {
+		return err
+	}
 	p.Manager, p.ManagerSince = "", time.Time{}
 	return putJSON(tx.Bucket(bucketPeople), []byte(p.ID), p)
 }
@@ -169,7 +181,7 @@ func unlink(tx *bolt.Tx, p coach.Person) error {
 // Reports returns the people whose manager of record is manager, in id order.
 func (db *DB) Reports(manager string) ([]coach.Person, error) {
 	var out []coach.Person
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(manager), 0)
 		c := tx.Bucket(bucketReports).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

@@ -12,7 +12,7 @@ import (
 func (db *DB) Plan(owner string) (coach.Plan, bool, error) {
 	var p coach.Plan
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bucketPlans), []byte(owner), &p)
 		return err
@@ -42,10 +42,14 @@ func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.P
 		}
 		p.Owner, p.Version = owner, old.Version+1
 		change.Owner, change.Version = owner, p.Version
-		if err := putJSON(tx.Bucket(bucketPlans), []byte(owner), p); err != nil {
+		if err := putJSON(hot(tx, bucketPlans), []byte(owner), p); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
+		if err := putJSON(hot(tx, bucketPlanHistory), append(joinKey(owner, ""), u64(uint64(p.Version))...), change); err != nil {
+			return err
+		}
+		// A plan brings the quarterly refresh.
+		if err := markDue(tx, owner); err != nil {
 			return err
 		}
 		out = p

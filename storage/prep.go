@@ -12,7 +12,7 @@ import (
 func (db *DB) LastPrep(viewer, subject string) (time.Time, bool, error) {
 	var at time.Time
 	var found bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketPreps).Get(joinKey(viewer, subject))
 		if len(raw) == 8 {
 			at, found = time.Unix(0, int64(binary.BigEndian.Uint64(raw))).UTC(), true

@@ -184,20 +184,24 @@ func mustExportAll(t *testing.T, db *DB) Export {
 // then add it here.
 func TestEveryBucketIsCoveredByExportAndForget(t *testing.T) {
 	covered := map[string]string{
-		"meta":         "schema version only",
-		"people":       "exported; forgotten",
-		"reports":      "exported as team_links; forgotten both ways",
-		"ratings":      "exported; forgotten (of and by)",
-		"challenges":   "exported; forgotten (of, and proposals by)",
-		"plans":        "exported; forgotten",
-		"plan_history": "exported; forgotten",
-		"submissions":  "ids of Slack deliveries only; kept",
-		"ledger":       "exported; forgotten",
-		"answers":      "exported; forgotten",
-		"colours":      "exported; forgotten",
-		"preps":        "exported; forgotten (by and about)",
-		"invites":      "exported; forgotten (to and from)",
-		"invites_sent": "index of invites; forgotten with them",
+		"meta":            "schema version only",
+		"people":          "exported; forgotten",
+		"reports":         "exported as team_links; forgotten both ways",
+		"ratings":         "exported; forgotten (of and by)",
+		"challenges":      "exported; forgotten (of, and proposals by)",
+		"plans":           "exported; forgotten",
+		"plan_history":    "exported; forgotten",
+		"submissions":     "ids of Slack deliveries only; kept",
+		"ledger":          "exported; forgotten",
+		"answers":         "exported; forgotten",
+		"colours":         "exported; forgotten",
+		"preps":           "exported; forgotten (by and about)",
+		"invites":         "exported; forgotten (to and from)",
+		"invites_sent":    "index of invites; forgotten with them",
+		"due":             "scheduler's index of when people are due (ids and times only); forgotten",
+		"due_by":          "reverse of due; forgotten with it",
+		"open":            "index of unfinished ledger entries (keys only); forgotten",
+		"ledger_quarters": "ledger counts folded by retention; exported; forgotten",
 	}
 	db := openTest(t)
 	err := db.bolt.View(func(tx *bolt.Tx) error {

@@ -11,7 +11,7 @@ import (
 
 // Ratings live in one bucket under
 //
-//	subject 0x00 area 0x00 unixnano(8, big-endian) id(8, big-endian)
+//	subject 0x00 area 0x00 unixnano(8, big-endian) id(uvarint)
 //
 // so one person's series for one area is a contiguous, time-ordered range.
 
@@ -29,7 +29,7 @@ func ratingPrefix(subject, area string) []byte {
 func ratingKey(r coach.Rating) []byte {
 	k := ratingPrefix(r.Subject, r.Area)
 	k = binary.BigEndian.AppendUint64(k, uint64(r.At.UnixNano()))
-	return binary.BigEndian.AppendUint64(k, r.ID)
+	return binary.AppendUvarint(k, r.ID) // only two ratings of the same nanosecond need it
 }
 
 // AddRatings stores ratings in one transaction and enrolls the people they
@@ -47,7 +47,7 @@ func (db *DB) AddRatings(rater coach.Person, ratings []coach.Rating, submission 
 		if _, err := enroll(tx, rater); err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketRatings)
+		b := hot(tx, bucketRatings)
 		for i, r := range ratings {
 			if err := r.Validate(); err != nil {
 				return err

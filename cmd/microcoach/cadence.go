@@ -11,6 +11,7 @@ import (
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/scheduler"
+	"github.com/microcoach/microcoach/storage"
 )
 
 // schedules are the four cadences parsed from the configuration.
@@ -90,4 +91,11 @@ func when(t time.Time, loc *time.Location) string {
 		return "not scheduled"
 	}
 	return t.In(loc).Format("Mon 2 Jan, 15:04")
+}
+
+// screenReads lets the bot read a screen from one transaction.
+func screenReads(db *storage.DB) func(fn func(bot.ScreenReader) error) error {
+	return func(fn func(bot.ScreenReader) error) error {
+		return db.View(func(s *storage.DB) error { return fn(s) })
+	}
 }

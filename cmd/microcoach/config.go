@@ -41,6 +41,8 @@ type Config struct {
 	DigestSchedule  string `split_words:"true" default:"0 16 * * FRI" desc:"manager digest, in the manager's time zone"`
 	DigestChannel   string `split_words:"true" desc:"default channel for digests (a manager can choose their own)"`
 
+	LedgerRetentionMonths int `split_words:"true" default:"13" desc:"ledger entries older than this many months fold into per-quarter counts; 0 keeps every entry"`
+
 	Admins []string `desc:"Slack user ids (comma-separated) who may assign managers of record; no access to coaching data"`
 
 	ModelFile     string `split_words:"true" desc:"competency model YAML; empty uses the built-in PMwheel"`

@@ -104,6 +104,24 @@ func TestKillNineDuringFanout(t *testing.T) {
 		}
 		return cmd, logs
 	}
+	// First a kill during start-up, while the due index is being built
+	// for everyone (marks replaced by due times, 500 people a
+	// transaction): the index must come back whole, or be rebuilt.
+	{
+		cmd, _ := start()
+		time.Sleep(time.Duration(20+rng.IntN(150)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Logf("kill 0: during start-up, after %d posts", posted())
+		db, err := storage.Open(dbPath, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Check(); err != nil {
+			t.Fatalf("database or due index inconsistent after a kill during the index build: %v", err)
+		}
+		db.Close()
+	}
 	for k := range kills {
 		before := posted()
 		cmd, _ := start()
@@ -157,6 +175,11 @@ func TestKillNineDuringFanout(t *testing.T) {
 	open, _ := db.OpenDeliveries()
 	if len(open) != 0 {
 		t.Errorf("%d deliveries still open", len(open))
+	}
+	// Everyone is in the due index for their next nudge, once.
+	due, _, err := db.DueBefore(time.Now().Add(49 * time.Hour))
+	if err != nil || len(due) != people {
+		t.Errorf("%d of %d people in the due index for the next two days (%v)", len(due), people, err)
 	}
 }
 

@@ -103,7 +103,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		return err
 	}
 	defer o.close()
-	db, err := storage.Open(cfg.DBPath, storage.Options{})
+	db, err := storage.Open(cfg.DBPath, storage.Options{Logger: log.With("component", "storage")})
 	var oe *storage.OpenError
 	if errors.As(err, &oe) {
 		return &configError{Var: envPrefix + "_DB_PATH", Problem: fmt.Sprintf("cannot open %s: %v", oe.Path, oe.Err)}
@@ -137,14 +137,14 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
-		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL,
+		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: screenReads(db),
 		Inbox: inbox, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
 	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
-		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery,
+		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery, RetentionMonths: cfg.LedgerRetentionMonths,
 	})
 
 	// The scheduler stops with the bot: on shutdown, or when Slack refuses

@@ -4,15 +4,17 @@ import (
 	"testing"
 
 	"github.com/microcoach/microcoach/bot"
-	"github.com/microcoach/microcoach/scheduler"
 	"github.com/microcoach/microcoach/storage/postgres/pgtest"
 	"github.com/microcoach/microcoach/storage/storagetest"
 )
 
-// The bot and the scheduler can run on this store.
+// The bot can run on this store. The scheduler cannot yet: its Store
+// grew the due index (DueBefore, SetNextDue, NextDue, ResetDue,
+// DueChanged) and the retention fold in schema v3 of the bbolt store,
+// which this backend does not have yet, so serve does not offer
+// PostgreSQL until it does.
 var (
 	_ bot.Store         = (*DB)(nil)
-	_ scheduler.Store   = (*DB)(nil)
 	_ storagetest.Store = (*DB)(nil)
 )
 
