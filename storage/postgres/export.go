@@ -24,7 +24,7 @@ func (db *DB) ExportAll(now time.Time) (storage.Export, error) {
 		People: []coach.Person{}, TeamLinks: []storage.TeamLink{}, Ratings: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Plans: []coach.Plan{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []storage.Prep{},
-		Invitations: []coach.Invitation{},
+		Invitations: []coach.Invitation{}, LedgerQuarters: []storage.QuarterCount{},
 	}
 	err := db.view(func(ctx context.Context, tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&e.SchemaVersion); err != nil {
@@ -113,7 +113,7 @@ func (db *DB) ExportPerson(id string, now time.Time) (storage.PersonExport, bool
 		Reports: []string{}, Ratings: []coach.Rating{}, RatingsGiven: []coach.Rating{},
 		Challenges: []coach.Challenge{}, Proposed: []coach.Challenge{}, PlanHistory: []coach.PlanChange{},
 		Answers: []coach.Answer{}, Colours: []coach.ColourChoice{}, Ledger: []coach.Delivery{}, Preps: []storage.Prep{},
-		Invitations: []coach.Invitation{},
+		Invitations: []coach.Invitation{}, LedgerQuarters: []storage.QuarterCount{},
 	}
 	var found bool
 	err := db.view(func(ctx context.Context, tx pgx.Tx) error {
