@@ -50,14 +50,6 @@ func (e *enc) str(s string) {
 
 func (e *enc) byte(c byte) { e.b = append(e.b, c) }
 
-func (e *enc) bool(v bool) {
-	if v {
-		e.b = append(e.b, 1)
-	} else {
-		e.b = append(e.b, 0)
-	}
-}
-
 // time writes t relative to base (the zero time: absolute): the
 // difference in nanoseconds as a zigzag varint, so a time equal to base
 // costs one byte and one a second later five; times before 1901 or
@@ -151,8 +143,6 @@ func (d *dec) byte() byte {
 	d.b = d.b[1:]
 	return c
 }
-
-func (d *dec) bool() bool { return d.byte() != 0 }
 
 func (d *dec) time(base time.Time) time.Time {
 	v := d.uvarint()

@@ -149,7 +149,7 @@ func (db *DB) DueBefore(now time.Time) ([]string, uint64, error) {
 		limit := unixNano(now)
 		var dup map[string]bool
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= limit; k, _ = c.Next() {
+		for k, _ := c.First(); len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= limit; k, _ = c.Next() {
 			person, _, _ := bytes.Cut(k[8:], []byte{0})
 			if dup == nil {
 				dup = map[string]bool{}
