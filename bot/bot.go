@@ -1,11 +1,12 @@
 // Package bot is microcoach's Slack surface: the Socket Mode loop, command
 // parsing, handlers and the Block Kit views they send.
 //
-// Every envelope is acknowledged as soon as it arrives, before any slow
-// work; a view submission is validated first (pure, microseconds) because
-// its errors travel in the ack. Handlers run in their own goroutines, share
-// no mutable state, recover from panics, and always tell the person when
-// something went wrong.
+// Every envelope is acknowledged as soon as it is kept, before any slow
+// work: an envelope that asks for work is written to a durable inbox first
+// (see inbox.go); a view submission is validated first (pure,
+// microseconds) because its errors travel in the ack. Handlers run on a
+// fixed pool of workers, share no mutable state, recover from panics, and
+// always tell the person when something went wrong.
 package bot
 
 import (
@@ -15,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -67,6 +67,9 @@ type Store interface {
 	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
 	Answers(person string) ([]coach.Answer, error)
 	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
+	// ClaimEvent reports whether a Slack event id is seen for the first time.
+	ClaimEvent(eventID string, at time.Time) (bool, error)
 	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
 	LastPrep(viewer, subject string) (time.Time, bool, error)
 	RecordPrep(viewer, subject string, at time.Time) error
@@ -105,6 +108,18 @@ type Config struct {
 	// on hooks.slack.com), never at a URL a forged payload names.
 	// Defaults to https://slack.com/api/.
 	SlackAPIURL string
+
+	// Inbox keeps envelopes between their ack and the end of their work
+	// (storage.Inbox is one). Without it nothing survives a crash.
+	Inbox Inbox
+	// Workers is how many envelopes are worked on at once (DefaultWorkers).
+	Workers int
+	// Backlog is how many acknowledged envelopes may wait before new ones
+	// are answered "busy" (DefaultBacklog).
+	Backlog int
+	// Drain is how long work goes on after shutdown begins; the rest stays
+	// in the inbox (DefaultDrain).
+	Drain time.Duration
 	// Screen runs fn with reads that all come from one read transaction
 	// (storage's DB.View); optional: without it each read is its own.
 	Screen func(fn func(r ScreenReader) error) error
@@ -130,7 +145,10 @@ type Bot struct {
 	defaultDigest string
 	policy        coach.Policy
 	slackHost     *url.URL
-	screenReads   func(fn func(r ScreenReader) error) error
+
+	in          *inbox
+	notices     chan notice
+	screenReads func(fn func(r ScreenReader) error) error
 }
 
 // New returns a Bot. It does no I/O.
@@ -178,16 +196,69 @@ func New(cfg Config) *Bot {
 		b.timeout = 30 * time.Second
 	}
 	b.users = newUserCache(b.api, b.now, time.Hour)
+	b.in = newInbox(cfg.Inbox, cfg.Workers, cfg.Backlog, cfg.Drain)
+	b.notices = make(chan notice, 64)
 	return b
 }
 
 // Run reads envelopes from sm until ctx is done or sm stops for good (a
-// revoked app token), then waits for handlers still at work. It starts
-// sm.RunContext itself.
+// revoked app token). It first queues what a previous run left in the
+// inbox, and starts sm.RunContext itself. When ctx ends it stops taking
+// envelopes and lets the workers go on for the drain time; what is not
+// done by then stays in the inbox.
 func (b *Bot) Run(ctx context.Context, sm *socketmode.Client) error {
+	recovered, err := b.recoverInbox()
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	if len(recovered) > 0 {
+		b.log.Info("inbox: work left by the previous run comes first", "envelopes", len(recovered))
+	}
+	in := b.in
+	in.admitted = make(chan *job, in.bound)
+	in.queue = make(chan *job, in.bound+len(recovered)+maxBatch)
+	for _, j := range recovered {
+		in.queue <- j
+	}
+	drain, cancelDrain := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelDrain()
+	stopDrain := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(in.drain)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelDrain()
+		case <-drain.Done():
+		}
+	})
+	defer stopDrain()
+	var workers sync.WaitGroup
+	for range in.workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			b.work(drain)
+		}()
+	}
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		b.commit(ctx, sm)
+	}()
+	noticeCtx, stopNotices := context.WithCancel(drain)
+	defer stopNotices()
+	go b.sendNotices(noticeCtx)
+	defer func() {
+		close(in.admitted)
+		<-committed
+		workers.Wait()
+		b.flushFinished()
+		b.inflight.Wait()
+	}()
+
 	runErr := make(chan error, 1)
 	go func() { runErr <- sm.RunContext(ctx) }()
-	defer b.inflight.Wait()
+	socket := ctxAcker{ctx, sm}
 	for {
 		select {
 		case <-ctx.Done():
@@ -201,7 +272,7 @@ func (b *Bot) Run(ctx context.Context, sm *socketmode.Client) error {
 			if !ok {
 				return nil
 			}
-			b.dispatch(ctx, sm, evt)
+			b.dispatch(ctx, socket, evt)
 		}
 	}
 }
@@ -213,7 +284,7 @@ type acker interface {
 
 func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 	received := time.Now()
-	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+	if evt.Request != nil && evt.Request.EnvelopeID != "" && !takesWork(evt.Type) {
 		defer func() { b.observer.Envelope(evt.Request.Type, time.Since(received)) }()
 	}
 	log := b.log
@@ -221,48 +292,29 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event) {
 		log = log.With("envelope_id", evt.Request.EnvelopeID, "envelope_type", evt.Request.Type)
 	}
 	switch evt.Type {
-	case socketmode.EventTypeSlashCommand:
-		b.ack(log, sm, evt.Request, nil)
-		cmd, ok := evt.Data.(slack.SlashCommand)
-		if !ok {
-			log.Error("slash command with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
-			return
-		}
-		log = log.With("user", cmd.UserID, "command", cmd.Command)
-		log.Info("envelope")
-		b.spawn(ctx, log, func(ctx context.Context) { b.onSlash(ctx, log, cmd) }, func(ctx context.Context, msg string) {
-			b.respond(ctx, log, cmd.ResponseURL, failureReply(msg))
-		})
-	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok {
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		switch evt.Data.(type) {
+		case slack.SlashCommand, slack.InteractionCallback, slackevents.EventsAPIEvent:
+		default:
 			b.ack(log, sm, evt.Request, nil)
-			log.Error("interaction with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
+			b.observer.Envelope(evt.Request.Type, time.Since(received))
+			log.Error("envelope with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
 			return
 		}
-		log = log.With("user", cb.User.ID, "interaction", cb.Type, "callback_id", cb.View.CallbackID)
-		log.Info("envelope")
-		b.onInteraction(ctx, log, sm, evt.Request, cb)
-	case socketmode.EventTypeEventsAPI:
-		b.ack(log, sm, evt.Request, nil)
-		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok {
-			log.Error("event with unexpected data", "data_type", fmt.Sprintf("%T", evt.Data))
-			return
-		}
-		log = log.With("event_type", ev.InnerEvent.Type, "event_id", eventID(ev), "user", eventUser(ev))
-		if evt.Request.RetryAttempt > 0 {
-			log = log.With("retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
-		}
-		log.Info("envelope")
-		b.spawn(ctx, log, func(ctx context.Context) { b.onEvent(ctx, log, ev) }, nil)
+		// admit acks (after keeping the envelope) and observes.
+		b.admit(ctx, log, sm, evt.Request, evt.Data, received)
+		return
 	case socketmode.EventTypeErrorBadMessage:
 		// An envelope slack-go could not decode still wants its ack, or
-		// Slack retries it.
-		if evt.Request != nil && evt.Request.EnvelopeID != "" {
-			b.ack(log, sm, evt.Request, nil)
+		// Slack retries it (events) or shows the person operation_timeout
+		// (the rest). slack-go passes no Request for it: the id comes from
+		// the raw message. The payload is not logged: it is the sender's.
+		id, typ := undecodable(evt.Data)
+		log.Warn("undecodable envelope", "envelope_id", id, "envelope_type", typ, "acked", id != "", "error", causeOf(evt.Data))
+		if id != "" {
+			b.ack(log, sm, &socketmode.Request{EnvelopeID: id, Type: typ}, nil)
+			b.observer.Envelope("undecodable", time.Since(received)) // not typ: a sender must not mint metric labels
 		}
-		log.Warn("undecodable envelope", "error", causeOf(evt.Data))
 	case socketmode.EventTypeConnecting:
 		b.observer.Connection(false)
 		log.Info("socket mode connecting")
@@ -304,24 +356,30 @@ func (b *Bot) ack(log *slog.Logger, sm acker, req *socketmode.Request, payload a
 	}
 }
 
-// spawn runs work in its own goroutine with a bounded context that outlives
-// ctx's cancellation (graceful shutdown finishes in-flight work). A panic is
-// logged with its stack and reported to the person through fail.
-func (b *Bot) spawn(ctx context.Context, log *slog.Logger, work func(context.Context), fail func(context.Context, string)) {
+// takesWork says whether envelopes of this event type go through the
+// inbox (which observes their ack latency itself).
+func takesWork(t socketmode.EventType) bool {
+	switch t {
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		return true
+	}
+	return false
+}
+
+// spawn hands work to the envelope's worker: inside envelopeWork, it is collected
+// and runs on a worker once the envelope is kept. Elsewhere it runs in its
+// own goroutine with a bounded context that outlives ctx's cancellation.
+// A panic is logged with its stack and reported to the person through fail.
+func (b *Bot) spawn(ctx context.Context, log *slog.Logger, run func(context.Context), fail func(context.Context, string)) {
+	w := work{log: log, run: run, fail: fail}
+	if col, ok := ctx.Value(collectorKey{}).(*collector); ok {
+		col.works = append(col.works, w)
+		return
+	}
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.timeout)
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				log.Error("handler panicked", "panic", p, "stack", string(debug.Stack()))
-				if fail != nil {
-					fail(hctx, coach.ErrorMessage(fmt.Errorf("panic: %v", p)))
-				}
-			}
-		}()
-		work(hctx)
+		b.runWork(context.WithoutCancel(ctx), w)
 	}()
 }
 

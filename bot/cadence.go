@@ -79,10 +79,15 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if d.Cadence == coach.CadenceDigest {
 		return b.postDigest(ctx, p, d, meta)
 	}
+	if d.Cadence.Unrequested() && b.isAway(ctx, p.ID) {
+		// Time off respected without being asked: skipped, not saved up.
+		return "", "", &ErrNotOwed{Reason: "away (Slack status)"}
+	}
 	r, err := b.compose(ctx, p, d)
 	if err != nil {
 		return "", "", err
 	}
+	r = localized(r, p.Location())
 	// Posting to the user id lands in the app's DM without a
 	// conversations.open call (tier 3: 50 a minute would throttle a
 	// fan-out); the answer says which channel that is.
@@ -171,12 +176,16 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		return b.composeQuestion(p, d, "Question of the week")
 	case coach.CadenceQuestion:
 		return b.composeQuestion(p, d, "A question for you")
+	case coach.CadencePlanInvite:
+		if hasPlan {
+			return reply{}, &ErrNotOwed{Reason: "a plan was written since"}
+		}
+		return planInviteReply(), nil
 	case coach.CadenceCheckin, coach.CadenceReminder:
 		if !hasPlan {
-			if d.Cadence == coach.CadenceReminder {
-				return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
-			}
-			return noPlanCheckinReply(), nil
+			// The scheduler invites people without a plan instead
+			// (coach.CheckinOwed); a plan deleted since is not checked in on.
+			return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
 		}
 		checkin := d
 		if d.Cadence == coach.CadenceReminder {
@@ -186,7 +195,15 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		if err != nil {
 			return reply{}, err
 		}
-		return checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder), nil
+		r := checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
+		if d.Cadence == coach.CadenceCheckin {
+			// The check-in carries the week's action: the weekly nudge
+			// gives way to it (coach.NudgeOwed).
+			if ta, ok := pickAction(plan, p.LastTheme); ok {
+				r.Blocks = append(r.Blocks, weekActionBlock(ta))
+			}
+		}
+		return r, nil
 	case coach.CadenceRefresh:
 		if !hasPlan {
 			return reply{}, &ErrNotOwed{Reason: "no plan to refresh"}

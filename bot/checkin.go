@@ -334,21 +334,29 @@ func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback,
 		return
 	}
 	c.log.Info("answer sharing changed", "answer_id", id, "shared", share)
+	if strings.HasPrefix(a.BlockID, blockAnswersPrefix) {
+		// From the /coach answers list: redraw the list.
+		if r, err := b.answersList(c); err == nil {
+			b.replaceReply(ctx, c, r)
+		}
+		return
+	}
 	me, _, _ := b.store.Person(c.user)
 	b.updateMessage(ctx, c, clickedIn(cb), answerSavedReply(ans, me.Manager != ""))
 }
 
 var errNoOpenQuestion = errors.New("no open question")
 
-// openQuestion is the newest question delivery of the last week that has
-// no written answer yet: a DM reply answers it.
-func (b *Bot) openQuestion(person string, now time.Time) (coach.Delivery, error) {
+// openQuestion is the newest question delivery of the last week, with
+// the written answer it has so far (zero when none): a DM reply answers
+// it, or continues that answer within coach.AnswerJoinWindow.
+func (b *Bot) openQuestion(person string, now time.Time) (coach.Delivery, coach.Answer, error) {
 	var best coach.Delivery
 	var bestAt time.Time
 	for _, cad := range []coach.Cadence{coach.CadenceNudge, coach.CadenceQuestion} {
 		ds, err := b.store.Deliveries(person, cad)
 		if err != nil {
-			return coach.Delivery{}, err
+			return coach.Delivery{}, coach.Answer{}, err
 		}
 		for _, d := range ds {
 			// An attempted delivery counts too: the reply can arrive
@@ -369,16 +377,16 @@ func (b *Bot) openQuestion(person string, now time.Time) (coach.Delivery, error)
 		}
 	}
 	if best.QuestionID == "" {
-		return coach.Delivery{}, errNoOpenQuestion
+		return coach.Delivery{}, coach.Answer{}, errNoOpenQuestion
 	}
 	answers, err := b.store.Answers(person)
 	if err != nil {
-		return coach.Delivery{}, err
+		return coach.Delivery{}, coach.Answer{}, err
 	}
 	for _, a := range answers {
 		if a.Delivery == best.Key() && a.Text != "" {
-			return coach.Delivery{}, errNoOpenQuestion
+			return best, a, nil
 		}
 	}
-	return best, nil
+	return best, coach.Answer{}, nil
 }

@@ -12,6 +12,11 @@ func (b *Bot) onEvent(ctx context.Context, log *slog.Logger, ev slackevents.Even
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
 		b.onDirectMessage(ctx, log, eventID(ev), e)
+	case *slackevents.UserChangeEvent:
+		// A profile changed (a status set or cleared, a new time zone):
+		// the next lookup asks Slack again.
+		b.users.forget(e.User.ID)
+		log.Debug("user changed; cached profile dropped")
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" {
 			return

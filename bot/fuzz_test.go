@@ -262,7 +262,7 @@ func fzSet(st *slack.ViewState, block, action string, v slack.BlockAction) {
 // modal; three fuzzed (block, action, selected option, value) elements are
 // put on top.
 func FuzzParseRateSubmission(f *testing.F) {
-	blocks := fzViewBlocks(f, rateModal(fzModel, nil, rateModalMeta{}))
+	blocks := fzViewBlocks(f, rateModal(fzModel, nil, rateModalMeta{}, time.UTC))
 	modalIDs := fzBlockIDs(blocks)
 	f.Fuzz(func(t *testing.T, prefill bool, b1, a1, s1, v1, b2, a2, s2, v2, b3, a3, s3, v3 string) {
 		st := &slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
@@ -516,6 +516,9 @@ func (s *fzStore) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, 
 }
 
 func (s *fzStore) Answers(string) ([]coach.Answer, error) { return nil, nil }
+
+// ClaimEvent: every event is new; the repeat rule has its own test.
+func (s *fzStore) ClaimEvent(string, time.Time) (bool, error) { return true, nil }
 
 func (s *fzStore) AddAnswer(a coach.Answer, _ *coach.Delivery) (coach.Answer, error) {
 	s.added = append(s.added, a)

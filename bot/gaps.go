@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -52,31 +53,64 @@ func (b *Bot) subject(ctx context.Context, c call, cc coachCommand, usage string
 // gapTable renders comparisons as a monospaced table: area, self, manager,
 // gap (flagged), change of the gap since the previous assessment.
 func gapTable(cmp []coach.AreaComparison) string {
+	return areaTable(cmp, "Change", func(c coach.AreaComparison) string {
+		if c.HasGap && c.HasPrevGap && c.PrevGap != c.Gap {
+			return fmt.Sprintf("%s→%s", signed(c.PrevGap), signed(c.Gap))
+		}
+		return ""
+	})
+}
+
+// phoneWidth is the widest monospace line a phone shows without wrapping.
+const phoneWidth = 40
+
+// areaTable is a monospace table of self, manager and gap per area, at
+// most phoneWidth wide: long area names are shortened, and the extra
+// column is left out when no row has anything in it.
+func areaTable(cmp []coach.AreaComparison, extraHead string, extra func(coach.AreaComparison) string) string {
+	extras := make([]string, len(cmp))
+	extraWidth := 0
+	for i, c := range cmp {
+		extras[i] = extra(c)
+		extraWidth = max(extraWidth, utf8.RuneCountInString(extras[i]))
+	}
+	if extraWidth > 0 {
+		extraWidth = max(extraWidth, utf8.RuneCountInString(extraHead))
+	}
+	const numbers = 4 + 1 + 3 + 1 + 4 // " Self" "Mgr" " Gap" with their spaces
+	room := phoneWidth - 1 - numbers
+	if extraWidth > 0 {
+		room -= extraWidth + 1
+	}
 	width := 4
 	for _, c := range cmp {
-		width = max(width, min(len([]rune(c.Area.Name)), 24))
+		width = max(width, utf8.RuneCountInString(c.Area.Name))
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-*s  Self  Mgr  Gap  Change\n", width, "Area")
+	width = min(width, room)
 	score := func(r *coach.Rating) string {
 		if r == nil {
 			return "–"
 		}
 		return fmt.Sprint(r.Score)
 	}
-	for _, c := range cmp {
-		gap, change := "–", ""
+	var sb strings.Builder
+	row := func(name, self, mgr, gap, x string) {
+		line := fmt.Sprintf("%-*s %4s %3s %4s", width, name, self, mgr, gap)
+		if extraWidth > 0 {
+			line += " " + x
+		}
+		sb.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	row("Area", "Self", "Mgr", "Gap", extraHead)
+	for i, c := range cmp {
+		gap := "–"
 		if c.HasGap {
 			gap = signed(c.Gap)
 			if c.Flagged() {
 				gap += "!"
 			}
-			if c.HasPrevGap && c.PrevGap != c.Gap {
-				change = fmt.Sprintf("%s → %s", signed(c.PrevGap), signed(c.Gap))
-			}
 		}
-		name := truncate(c.Area.Name, 24)
-		fmt.Fprintf(&sb, "%-*s  %4s  %3s  %3s  %s\n", width, name, score(c.Self), score(c.Manager), gap, change)
+		row(truncate(c.Area.Name, width), score(c.Self), score(c.Manager), gap, extras[i])
 	}
 	return strings.TrimRight(sb.String(), "\n")
 }

@@ -50,6 +50,7 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) 
 		return
 	}
 	view := homeView(b.model, d)
+	view.Blocks.BlockSet = localized(reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
 		log.Error("publish home", "user", userID, "error", err)
 	}
@@ -100,6 +101,10 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
 	}
 	if d.Reports, err = b.teamStatusesFrom(r, userID); err != nil {
 		return homeData{}, err
+	}
+	if !coach.GetsCoacheeCadence(me, len(d.Reports) > 0) {
+		// What the schedules would bring does not come (docs/cadence.md).
+		d.Upcoming = []string{"You coach others and nobody coaches you: no nudges or check-ins for you. `/coach nudges on` to get them"}
 	}
 	if d.Invitations, err = r.InvitationsTo(userID); err != nil {
 		return homeData{}, err
@@ -175,6 +180,7 @@ func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach
 		}
 	}
 	st.Paused = p.Paused(now)
+	st.Away = !st.Paused && b.isAway(context.Background(), p.ID)
 	since := now.AddDate(0, -3, 0)
 	ds, err := r.DeliveriesSince(p.ID, since)
 	if err != nil {
@@ -182,6 +188,7 @@ func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach
 	}
 	resp := coach.ResponsivenessOf(ds, since)
 	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
+	st.SilentSince = resp.SilentSince
 	return st, nil
 }
 

@@ -33,6 +33,8 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 			ackPayload, work = b.submitChallenge(c, cb)
 		case CallbackColourNote:
 			ackPayload, work = b.submitColourNote(c, cb)
+		case CallbackAnswerEdit:
+			ackPayload, work = b.submitAnswerEdit(c, cb)
 		default:
 			log.Warn("submission of an unknown view")
 		}
@@ -82,6 +84,8 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 		b.onRefresh(ctx, c, cb, a)
 	case ActionMood:
 		b.onMood(ctx, c, cb, a)
+	case ActionAnswerEdit:
+		b.openAnswerEdit(ctx, c, a)
 	case ActionShareAnswer, ActionUnshare:
 		b.onShare(ctx, c, cb, a)
 	case ActionForgetMe, ActionForgetMeKeep:

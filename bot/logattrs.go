@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"cmp"
+
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -10,9 +12,31 @@ import (
 func eventUser(ev slackevents.EventsAPIEvent) string {
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		return e.User
+		return cmp.Or(messageAuthor(e), e.User) // a bot's own message names the bot
 	case *slackevents.AppHomeOpenedEvent:
 		return e.User
+	}
+	return ""
+}
+
+// messageAuthor is the person a message event is about: the writer of a
+// new message, of an edited one (message_changed carries it in message),
+// or of a deleted one (message_deleted, in previous_message); "" for a
+// bot's message or any other subtype.
+func messageAuthor(e *slackevents.MessageEvent) string {
+	switch e.SubType {
+	case "":
+		if e.BotID == "" {
+			return e.User
+		}
+	case "message_changed":
+		if e.Message != nil && e.Message.BotID == "" {
+			return e.Message.User
+		}
+	case "message_deleted":
+		if e.PreviousMessage != nil && e.PreviousMessage.BotID == "" {
+			return e.PreviousMessage.User
+		}
 	}
 	return ""
 }

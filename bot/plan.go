@@ -88,10 +88,9 @@ func planModal(model coach.Model, p coach.Plan, now time.Time, meta planModalMet
 		if n <= len(p.Themes) {
 			t = p.Themes[n-1]
 		}
+		// Every theme's inputs are optional, and Slack marks them
+		// "(optional)" itself: the label says nothing more.
 		label := fmt.Sprintf("Theme %d", n)
-		if n > coach.RecommendedMin {
-			label += " (optional)"
-		}
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Area"), actionID(ActionThemeArea, fmt.Sprint(n)), areaOpts...)
 		for _, o := range areaOpts {
 			if o.Value == t.Area {
@@ -266,8 +265,8 @@ func (b *Bot) submitPlan(c call, cb slack.InteractionCallback) (any, func(contex
 	if old.Version != meta.Version {
 		c.log.Info("plan changed while its form was open", "opened_on", meta.Version, "now", old.Version)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockPlanHeadline: fmt.Sprintf(
-			"Your plan was changed elsewhere (%s UTC) after this form opened. Saving would overwrite that. Copy what you changed, cancel, and open /coach plan again.",
-			old.UpdatedAt.UTC().Format("2 Jan 15:04"))}), nil
+			"Your plan was changed elsewhere (%s, your time) after this form opened. Saving would overwrite that. Copy what you changed, cancel, and open /coach plan again.",
+			old.UpdatedAt.In(b.zoneOf(c.user)).Format("2 Jan 15:04"))}), nil
 	}
 	c.responseURL = meta.ResponseURL
 	return nil, func(ctx context.Context) {

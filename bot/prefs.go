@@ -50,7 +50,7 @@ func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("paused", "until", until)
-	b.say(ctx, c, pauseReply(until))
+	b.say(ctx, c, pauseReply(until, loc))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -79,6 +79,12 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 		b.sayError(ctx, c, err)
 		return
 	}
+	reports, err := b.store.Reports(c.user)
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
+	uncoached := !coach.GetsCoacheeCadence(coach.Person{Manager: me.Manager}, len(reports) > 0)
 	var spec string
 	off := false
 	switch {
@@ -93,18 +99,21 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 			return
 		}
 	default:
-		b.say(ctx, c, nudgesReply(me.NudgeSpec, me.NudgesOff))
+		b.say(ctx, c, nudgesReply(me.NudgeSpec, me.NudgesOff || uncoached && !me.CoacheeOptIn, uncoached))
 		return
 	}
 	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error {
 		p.NudgesOff, p.NudgeSpec = off, spec
+		// For a manager nobody coaches, on and off opt in and out of
+		// the whole coachee cadence (coach.GetsCoacheeCadence).
+		p.CoacheeOptIn = !off
 		return nil
 	}); err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
 	c.log.Info("nudge preference", "off", off, "spec", spec)
-	b.say(ctx, c, nudgesReply(spec, off))
+	b.say(ctx, c, nudgesReply(spec, off, uncoached))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 

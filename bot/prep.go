@@ -169,31 +169,44 @@ func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Perso
 	}
 	a.Current, _ = coach.CurrentChallenge(history)
 
-	// Three questions for the most disputed area, else the weakest.
+	// Three questions for the most disputed area, else the weakest; with
+	// no self-rating at all nothing points to an area, and the agenda
+	// says so (the questions are general ones).
+	selfRated := false
+	for _, c := range cmp {
+		selfRated = selfRated || c.Self != nil
+	}
 	if big, ok := coach.BiggestGap(cmp); ok && big.Flagged() {
 		a.Focus, a.Reason = big.Area, fmt.Sprintf("the biggest gap (%s)", signed(big.Gap))
-	} else {
-		a.Focus = weakestOf(b.model, cmp) // from the ratings read above, as weakestArea does
+	} else if selfRated {
+		a.Focus = weakestOf(b.model, cmp) // from the ratings read above
 		a.Reason = "the lowest self-rating"
 	}
 	for _, q := range b.questions.ForArea(a.Focus.ID, 3, coach.QuestionSeed(subject.ID)^uint64(now.Unix()/86400)) {
 		a.Asks = append(a.Asks, q.Render(a.Focus))
 	}
 
-	// Trends: monthly and quarterly, self and manager, for rated areas.
+	// Trends: monthly and quarterly, self and manager, for rated areas;
+	// a series is drawn only from three points or more.
 	for _, c := range cmp {
 		if c.Self == nil && c.Manager == nil {
 			continue
 		}
-		self := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.ID, trendMonths, now)
-		line := fmt.Sprintf("%-22s self %s", truncate(c.Area.Name, 22), coach.SparklineGaps(self))
-		if subject.Manager != "" {
-			mgr := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.Manager, trendMonths, now)
-			line += "  mgr " + coach.SparklineGaps(mgr)
+		var parts []string
+		if self := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.ID, trendMonths, now); points(self) >= 3 {
+			parts = append(parts, "self, monthly "+coach.SparklineGaps(self))
 		}
-		q := coach.QuarterlySeries(ratings, subject.ID, c.Area.ID, subject.ID, 4, now)
-		line += "  quarters " + coach.SparklineGaps(q)
-		a.Trends = append(a.Trends, line)
+		if subject.Manager != "" {
+			if mgr := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.Manager, trendMonths, now); points(mgr) >= 3 {
+				parts = append(parts, "manager, monthly "+coach.SparklineGaps(mgr))
+			}
+		}
+		if q := coach.QuarterlySeries(ratings, subject.ID, c.Area.ID, subject.ID, 4, now); points(q) >= 3 {
+			parts = append(parts, "self, quarterly "+coach.SparklineGaps(q))
+		}
+		if len(parts) > 0 {
+			a.Trends = append(a.Trends, "*"+escape(c.Area.Name)+"*: "+strings.Join(parts, " · "))
+		}
 	}
 	ds, err := r.Deliveries(subject.ID, "")
 	if err != nil {
@@ -250,13 +263,25 @@ func agendaReply(model coach.Model, a agenda, now time.Time) reply {
 		if x.Emotion != "" {
 			ans = strings.TrimSpace(x.Emotion + " — " + x.Text)
 		}
-		answers = append(answers, fmt.Sprintf("_%s_\n> %s", escape(truncate(q, 200)), escape(truncate(ans, 500))))
+		answers = append(answers, fmt.Sprintf("_%s_\n> %s", escape(truncate(q, 200)), strings.ReplaceAll(escape(ans), "\n", "\n> ")))
 	}
 	answersHead := "Answers shared with you"
 	if a.ForSelf {
 		answersHead = "Your answers (private unless you share them)"
 	}
-	add(answersHead, answers, "None.")
+	// Answers are shown whole: one section each (up to 3000 characters;
+	// a longer one says where the rest is).
+	if len(answers) == 0 {
+		add(answersHead, nil, "None.")
+	} else {
+		blocks = append(blocks, section("*"+answersHead+"*"))
+		for _, x := range answers {
+			if len([]rune(x)) > 3000 {
+				x = truncate(x, 2900) + "\n_…the rest is longer than Slack shows in one block; the whole answer is in `/coach answers` for its author._"
+			}
+			blocks = append(blocks, section(x))
+		}
+	}
 	if a.Current != nil {
 		blocks = append(blocks, section(fmt.Sprintf("*Next Bigger Challenge:* “%s” (%s)", escape(a.Current.Text), age(a.Current.At, now))))
 	} else {
@@ -267,10 +292,20 @@ func agendaReply(model coach.Model, a agenda, now time.Time) reply {
 		for i, q := range a.Asks {
 			qs = append(qs, fmt.Sprintf("%d. %s", i+1, escape(q)))
 		}
-		blocks = append(blocks, section(fmt.Sprintf("*Questions to ask* — about %s, %s\n%s", escape(a.Focus.Name), a.Reason, strings.Join(qs, "\n"))))
+		head := fmt.Sprintf("*Questions to ask* — about %s, %s", escape(a.Focus.Name), a.Reason)
+		if a.Focus.ID == "" {
+			// Nothing rated yet: say so, and suggest a first step.
+			who := fmt.Sprintf("<@%s> hasn't", a.Subject.ID)
+			step := "ask them to rate themselves with `/rate` before the 1:1 (one form, every area, a minute)"
+			if a.ForSelf {
+				who, step = "You haven't", "rate yourself with `/rate` before the 1:1 (one form, every area, a minute)"
+			}
+			head = fmt.Sprintf("*Questions to ask* — %s rated any area yet, so nothing points to one. A first step: %s. To open with:", who, step)
+		}
+		blocks = append(blocks, section(head+"\n"+strings.Join(qs, "\n")))
 	}
 	if len(a.Trends) > 0 {
-		blocks = append(blocks, section(truncate("*Trends* (monthly, last "+fmt.Sprint(trendMonths)+"; quarters, last 4)\n```"+escape(strings.Join(a.Trends, "\n"))+"```", 3000)))
+		blocks = append(blocks, chunkLines("*Trends* (last "+fmt.Sprint(trendMonths)+" months, last 4 quarters; drawn from three ratings or more)", a.Trends)...)
 	}
 	if rate := a.Response.Rate(); rate >= 0 {
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Answered %d of %d check-ins and questions in the last three months (%d%%).", a.Response.Answered, a.Response.Sent, int(rate*100+0.5))))

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/microcoach/microcoach/coach"
@@ -30,7 +32,14 @@ func (b *Bot) rate(ctx context.Context, c call, text string) {
 		Subject: subject, Rater: c.user, Area: rc.Area.ID,
 		Score: rc.Score, Note: rc.Note, At: b.now(), Via: coach.SurfaceCommand,
 	}
-	saved, err := b.store.AddRatings(c.person(b), []coach.Rating{r}, "")
+	saved, err := b.store.AddRatings(c.person(b), []coach.Rating{r}, commandSubmission(ctx))
+	if errors.Is(err, coach.ErrDuplicate) {
+		// Saved by a run that stopped before it was done: confirm late
+		// rather than never, and store nothing twice.
+		c.log.Info("rating saved before a restart; confirming it now", "subject", subject, "area", r.Area)
+		b.say(ctx, c, reply{Text: fmt.Sprintf("Saved: %s %d/10 (this confirmation was held up by a restart).", rc.Area.Name, rc.Score)})
+		return
+	}
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
@@ -92,7 +101,7 @@ func (b *Bot) openRateModal(ctx context.Context, c call, subject string, meta ra
 	if subject != c.user {
 		meta.Subject = subject
 	}
-	b.openModal(ctx, c, rateModal(b.model, latest, meta))
+	b.openModal(ctx, c, rateModal(b.model, latest, meta, b.zoneOf(c.user))) // dates in the rater's zone
 }
 
 // openModal opens a view with the call's trigger, and says so when the

@@ -20,9 +20,10 @@ var coachSubcommands = []subcommand{
 	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach: invite them (they accept first), withdraw, or leave your manager's team"},
 	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
 	{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)"},
+	{Name: "answers", Usage: "/coach answers", Summary: "your recent answers: read, edit, share or stop sharing"},
 	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
 	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
-	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge"},
+	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge; a manager nobody coaches gets no nudges or check-ins until they turn them on"},
 	{Name: "prep", Usage: "/coach prep [@person]", Summary: "a 1:1 agenda built from what changed since the last one"},
 	{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)"},
 	{Name: "export", Usage: "/coach export", Summary: "a file with all your data"},
@@ -47,6 +48,7 @@ func (c call) person(b *Bot) coach.Person {
 // say answers the person: ephemerally where they asked when a response_url
 // exists, else in their DM with the app.
 func (b *Bot) say(ctx context.Context, c call, r reply) {
+	r = localized(r, b.zoneOf(c.user))
 	if c.responseURL != "" {
 		b.respond(ctx, c.log, c.responseURL, r)
 		return
@@ -108,6 +110,8 @@ func (b *Bot) coach(ctx context.Context, c call, text string) {
 		b.plan(ctx, c, cc)
 	case "question":
 		b.question(ctx, c)
+	case "answers":
+		b.answers(ctx, c)
 	case "pause":
 		b.pause(ctx, c, cc)
 	case "resume":

@@ -181,7 +181,7 @@ type modalView = slack.ModalViewRequest
 // rateModal lets a person rate every area at once. latest holds their most
 // recent score per area, shown as a hint rather than preselected (so an
 // untouched area adds no new rating).
-func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModalMeta) modalView {
+func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModalMeta, loc *time.Location) modalView {
 	title := "Rate yourself"
 	intro := "1 = just starting out · 10 = you could teach it. Rate only the areas you want to; empty ones are left as they are."
 	if meta.Subject != "" {
@@ -198,14 +198,14 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), actionID(ActionScore, a.ID), options...)
 		hint := truncate(a.Description, 150)
 		if r, ok := latest[a.ID]; ok {
-			hint = truncate(fmt.Sprintf("Last time: %d on %s. %s", r.Score, r.At.UTC().Format("2 Jan 2006"), a.Description), 150)
+			hint = truncate(fmt.Sprintf("Last time: %d on %s. %s", r.Score, r.At.In(loc).Format("2 Jan 2006"), a.Description), 150)
 		}
 		in := slack.NewInputBlock(scoreBlockID(a.ID), plain(truncate(a.Name, 150)), nil, sel)
 		if hint != "" {
 			in.Hint = plain(hint)
 		}
 		in.Optional = true
-		note := slack.NewPlainTextInputBlockElement(plain("Why this score? (optional)"), actionID(ActionNote, a.ID))
+		note := slack.NewPlainTextInputBlockElement(plain("Why this score?"), actionID(ActionNote, a.ID))
 		note.MaxLength = coach.MaxNoteLen
 		noteIn := slack.NewInputBlock(noteBlockID(a.ID), plain(truncate("Note on "+a.Name, 150)), nil, note)
 		noteIn.Optional = true

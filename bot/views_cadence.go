@@ -79,12 +79,21 @@ func answerSavedReply(a coach.Answer, hasManager bool) reply {
 	return reply{Text: text, Blocks: blocks}
 }
 
-func noPlanCheckinReply() reply {
-	text := ":calendar: It's time for the monthly check-in — but you don't have a development plan yet. Three to five themes for the next six months, in your own words: that's what the check-ins colour in."
+// planInviteReply invites someone without a plan to write one. It comes
+// in place of the monthly check-in, at most once a quarter, and needs no
+// answer.
+func planInviteReply() reply {
+	text := ":seedling: *A development plan?* Three to five themes for the next six months, in your own words, each with a concrete action or two. Monthly check-ins colour them in. No answer needed: I'll ask again in a quarter at most."
 	return reply{Text: text, Blocks: []slack.Block{
 		section(text),
-		slack.NewActionBlock("checkin", slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Start my plan")).WithStyle(slack.StylePrimary)),
+		slack.NewActionBlock("planinvite", slack.NewButtonBlockElement(ActionOpenPlan, "open", plain("Start my plan")).WithStyle(slack.StylePrimary)),
 	}}
+}
+
+// weekActionBlock is the week's plan action, carried by a check-in in
+// place of that week's nudge.
+func weekActionBlock(ta coach.ThemeAction) slack.Block {
+	return contextBlock(":dart: This week's action (instead of a separate nudge): " + escape(ta.Action.Text) + " · " + escape(ta.Theme.Title))
 }
 
 // colourLabels are the button texts: the colour's word is in each, so any
@@ -188,9 +197,20 @@ func colourNoteModal(themeTitle string, ref string, initial string) modalView {
 	}
 }
 
-func pauseReply(until time.Time) reply {
-	when := fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s>", until.Unix(), until.UTC().Format("Mon 2 Jan 2006 15:04 UTC"))
-	text := fmt.Sprintf(":double_vertical_bar: Paused until %s. Nothing is sent until then — nudges and check-ins that fall in the pause are skipped, not saved up — and nobody will see you as silent. `/coach resume` to come back early.", when)
+// pauseReply confirms a pause. A pause that ends at midnight in the
+// person's zone (/coach pause until DATE) is shown as lasting through the
+// day before, the date they typed; dates render in the reader's own zone,
+// and the fallback is in the person's zone, never UTC.
+func pauseReply(until time.Time, loc *time.Location) reply {
+	local := until.In(loc)
+	var when string
+	if local.Hour() == 0 && local.Minute() == 0 {
+		last := local.Add(-time.Second)
+		when = fmt.Sprintf("through <!date^%d^{date_long_pretty}|%s>", last.Unix(), last.Format("Mon 2 Jan 2006"))
+	} else {
+		when = fmt.Sprintf("until <!date^%d^{date_long_pretty} at {time}|%s>", until.Unix(), local.Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	text := fmt.Sprintf(":double_vertical_bar: Paused %s. Nothing is sent until then — nudges and check-ins that fall in the pause are skipped, not saved up — and nobody will see you as silent. `/coach resume` to come back early.", when)
 	return plainReply(text)
 }
 
@@ -202,9 +222,12 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func nudgesReply(spec string, off bool) reply {
+func nudgesReply(spec string, off, uncoachedManager bool) reply {
+	if off && uncoachedManager {
+		return plainReply(":no_bell: You coach others and nobody coaches you, so you get no nudges, check-ins or plan refreshes. Your team digest still comes. `/coach nudges on` to get them for yourself.")
+	}
 	if off {
-		return plainReply(":no_bell: Weekly nudges are off. Monthly check-ins still come. `/coach nudges on` to turn them back on.")
+		return plainReply(":no_bell: Weekly nudges are off. Monthly colour check-ins on your plan still come, if you have one; `/coach pause 2w` stops everything for a while. `/coach nudges on` to turn nudges back on.")
 	}
 	if spec == "" {
 		return plainReply(":bell: Weekly nudges are on, at the team's default time.")

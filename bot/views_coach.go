@@ -206,8 +206,16 @@ func planBlocks(model coach.Model, p coach.Plan, colours map[string]coach.Colour
 			continue
 		}
 		var opts, done []*slack.OptionBlockObject
-		for _, a := range t.Actions {
-			o := slack.NewOptionBlockObject(a.ID, plain(truncate(a.Text, 75)), nil)
+		var whole []string
+		for i, a := range t.Actions {
+			// A checkbox holds 75 characters and an action up to 200:
+			// a longer one is numbered and shown whole below.
+			label := a.Text
+			if len([]rune(label)) > 75 {
+				label = truncate(fmt.Sprintf("%d. %s", i+1, a.Text), 75)
+				whole = append(whole, fmt.Sprintf("%d. %s", i+1, escape(a.Text)))
+			}
+			o := slack.NewOptionBlockObject(a.ID, plain(label), nil)
 			opts = append(opts, o)
 			if a.Done {
 				done = append(done, o)
@@ -218,6 +226,9 @@ func planBlocks(model coach.Model, p coach.Plan, colours map[string]coach.Colour
 			cb.InitialOptions = done
 		}
 		blocks = append(blocks, slack.NewActionBlock(actionsBlockID(t.ID), cb))
+		if len(whole) > 0 {
+			blocks = append(blocks, contextBlock(truncate("In full: "+strings.Join(whole, "\n"), 3000)))
+		}
 	}
 	return blocks
 }

@@ -47,26 +47,30 @@ func digestSummaryReply(manager string, reports []coach.ReportStatus, now time.T
 	var attention, paused int
 	for _, r := range reports {
 		switch {
-		case r.Paused:
+		case r.Paused || r.Away:
 			paused++
-		case len(r.Reasons(now)) > 0:
+		case len(r.Flags(now)) > 0:
 			attention++
 		}
 	}
-	text := fmt.Sprintf("*Team digest* for <@%s> · %s · %s attention · %d paused · %s", manager, plural(len(reports), "report"), needCount(attention), paused, slackDate(now))
+	text := fmt.Sprintf("*Team digest* for <@%s> · %s · %s attention · %d paused or away · %s", manager, plural(len(reports), "report"), needCount(attention), paused, slackDate(now))
 	return reply{Text: text, Blocks: []slack.Block{
 		section(text),
 		contextBlock(fmt.Sprintf(":lock: Details are in <@%s>'s DM: coaching data is shared only with each person's manager of record.", manager)),
 	}}
 }
 
+// digestTop is how many reports the digest names under "needs your
+// attention"; the rest are counted and folded into the thread.
+const digestTop = 10
+
 func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time, preview bool) digestView {
 	var attention, others, paused []coach.ReportStatus
-	for _, r := range reports {
+	for _, r := range reports { // worst first already
 		switch {
-		case r.Paused:
+		case r.Paused || r.Away:
 			paused = append(paused, r)
-		case len(r.Reasons(now)) > 0:
+		case len(r.Flags(now)) > 0:
 			attention = append(attention, r)
 		default:
 			others = append(others, r)
@@ -76,53 +80,53 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 	if preview {
 		title = "Team digest (preview)"
 	}
-	summary := fmt.Sprintf("%s · %s your attention · %d paused · %s", plural(len(reports), "report"), needCount(len(attention)), len(paused), slackDate(now))
+	summary := fmt.Sprintf("%s · %s your attention · %d paused or away · %s", plural(len(reports), "report"), needCount(len(attention)), len(paused), slackDate(now))
 	var v digestView
 	if len(reports) == 0 {
 		text := "*" + title + "*\nYou have no reports in microcoach yet. Add the people you coach with `/coach team add @person`."
 		v.Top = reply{Text: "Team digest: no reports yet", Blocks: []slack.Block{section(text)}}
 		return v
 	}
-	blocks := []slack.Block{
-		header(title),
-		contextBlock(summary + ". Markers: each plan theme's latest colour — :large_green_circle: green on track · :large_yellow_circle: yellow some progress · :red_circle: red stuck · :white_circle: not checked in."),
+	blocks := []slack.Block{header(title), contextBlock(summary)}
+	top, folded := attention, []coach.ReportStatus(nil)
+	if len(top) > digestTop {
+		top, folded = attention[:digestTop], attention[digestTop:]
 	}
-	lines := func(rs []coach.ReportStatus) []string {
-		out := make([]string, len(rs))
-		for i, r := range rs {
-			out[i] = reportLine(model, r, now)
+	if len(top) > 0 {
+		head := fmt.Sprintf("*Needs your attention (%d)*, most urgent first", len(top))
+		if len(folded) > 0 {
+			head = fmt.Sprintf("*Needs your attention: the %d most urgent of %d*", len(top), len(attention))
 		}
-		return out
-	}
-	if len(attention) > 0 {
-		blocks = append(blocks, chunkLines(fmt.Sprintf("*Needs your attention (%d)*", len(attention)), lines(attention))...)
+		lines := make([]string, len(top))
+		for i, r := range top {
+			lines[i] = fmt.Sprintf("%d. %s", i+1, reportLine(model, r, now))
+		}
+		blocks = append(blocks, chunkLines(head, lines)...)
 	} else {
-		blocks = append(blocks, section(":tada: *Nobody needs urgent attention this week.*"))
+		blocks = append(blocks, section(":tada: *Nobody needs your attention this week.*"))
 	}
-	rest := chunkLines(fmt.Sprintf("*Everyone else (%d)*", len(others)), lines(others))
-	if len(others) == 0 {
-		rest = nil
+	var rest []string
+	if len(folded) > 0 {
+		rest = append(rest, fmt.Sprintf("%d more with smaller reasons", len(folded)))
 	}
-	pausedBlocks := chunkLines(fmt.Sprintf("*Paused (%d)* — not counted as silent", len(paused)), lines(paused))
-	if len(paused) == 0 {
-		pausedBlocks = nil
+	if len(others) > 0 {
+		rest = append(rest, fmt.Sprintf("%d doing fine", len(others)))
 	}
-	tail := contextBlock("Details for everyone who needs attention are in the thread. `/coach prep @person` builds a 1:1 agenda.")
-	if len(blocks)+len(rest)+len(pausedBlocks)+1 <= maxMessageBlocks {
-		blocks = append(blocks, rest...)
-		blocks = append(blocks, pausedBlocks...)
-	} else {
-		v.Thread = append(v.Thread, reply{Text: "Everyone else", Blocks: append(rest, pausedBlocks...)})
-		tail = contextBlock("Everyone else and the details for those who need attention are in the thread. `/coach prep @person` builds a 1:1 agenda.")
+	if len(paused) > 0 {
+		rest = append(rest, fmt.Sprintf("%d paused or away", len(paused)))
 	}
-	if len(blocks) >= maxMessageBlocks {
-		blocks = blocks[:maxMessageBlocks-1]
+	tail := "`/coach prep @person` builds a 1:1 agenda."
+	if len(top) > 0 {
+		tail = "Details of each are in the thread. " + tail
 	}
-	blocks = append(blocks, tail)
+	if len(rest) > 0 {
+		tail = "In the thread: " + strings.Join(rest, " · ") + ". " + tail
+	}
+	blocks = append(blocks, contextBlock(tail))
 	v.Top = reply{Text: fmt.Sprintf("%s: %s", title, summary), Blocks: blocks}
-	// Details go in as few thread replies as fit: one section per person.
+
 	var details []slack.Block
-	for _, r := range attention {
+	for _, r := range top {
 		details = append(details, reportDetailBlock(model, r, now))
 	}
 	for len(details) > 0 {
@@ -130,21 +134,47 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 		v.Thread = append(v.Thread, reply{Text: fmt.Sprintf("Details: %d people who need attention", n), Blocks: details[:n]})
 		details = details[n:]
 	}
+	var listed []slack.Block
+	for _, g := range []struct {
+		title string
+		rs    []coach.ReportStatus
+	}{
+		{fmt.Sprintf("*More who need attention (%d)*", len(folded)), folded},
+		{fmt.Sprintf("*Doing fine (%d)*", len(others)), others},
+		{fmt.Sprintf("*Paused or away (%d)* — not counted as silent", len(paused)), paused},
+	} {
+		if len(g.rs) == 0 {
+			continue
+		}
+		lines := make([]string, len(g.rs))
+		for i, r := range g.rs {
+			lines[i] = reportLine(model, r, now)
+		}
+		listed = append(listed, chunkLines(g.title, lines)...)
+	}
+	if len(listed) > 0 {
+		v.Thread = append(v.Thread, reply{Text: "Everyone else", Blocks: listed})
+	}
 	return v
 }
 
 // reportDetailBlock is one report's details in the digest's thread: why
-// they need attention, their colour history and their biggest gaps. It
-// holds no answer to any question: answers never go to a channel.
+// they need attention, each theme by name with its colours in the months
+// the plan has existed, their flagged gaps, a trend only when there are
+// three months to draw it from. It holds no answer to any question:
+// answers never go to a channel.
 func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) slack.Block {
 	var lines []string
-	lines = append(lines, fmt.Sprintf("*<@%s>* — %s", r.Person.ID, strings.Join(r.Reasons(now), ", ")))
-	for i, hist := range r.ColourHistory {
-		var dots strings.Builder
-		for _, c := range hist {
-			dots.WriteString(colourDot(c))
+	lines = append(lines, fmt.Sprintf("*<@%s>* — %s", r.Person.ID, escape(strings.Join(r.Reasons(now), "; "))))
+	if r.Plan != nil {
+		months := monthsSince(r.Plan.CreatedAt, now)
+		for i, t := range r.Plan.Themes {
+			var hist []coach.Colour
+			if i < len(r.ColourHistory) {
+				hist = r.ColourHistory[i]
+			}
+			lines = append(lines, fmt.Sprintf("• *%s* (%s): %s", escape(t.Title), escape(model.AreaName(t.Area)), colourMonths(hist, months, now)))
 		}
-		lines = append(lines, fmt.Sprintf("Theme %d colours, last %d months: %s", i+1, len(hist), dots.String()))
 	}
 	var gaps []string
 	for _, c := range r.Comparisons {
@@ -159,7 +189,7 @@ func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) s
 	if len(gaps) > 0 {
 		lines = append(lines, "Gaps to talk about: "+strings.Join(gaps, " · "))
 	}
-	if t := nonEmpty(r.Trend); t {
+	if points(r.Trend) >= 3 {
 		lines = append(lines, "Self-rating trend, monthly: "+coach.SparklineGaps(r.Trend))
 	}
 	if r.Challenge != nil {
@@ -168,11 +198,47 @@ func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) s
 	return section(truncate(strings.Join(lines, "\n"), 3000))
 }
 
-func nonEmpty(xs []int) bool {
-	for _, x := range xs {
-		if x != 0 {
-			return true
+// monthsSince counts the calendar months from t's to now's, both included.
+func monthsSince(t, now time.Time) int {
+	ty, tm, _ := t.UTC().Date()
+	ny, nm, _ := now.UTC().Date()
+	return max(1, (ny*12+int(nm))-(ty*12+int(tm))+1)
+}
+
+// colourMonths names a theme's colours in the last months (at most those
+// in hist), each month by name, each colour in words beside its emoji.
+func colourMonths(hist []coach.Colour, months int, now time.Time) string {
+	n := min(months, len(hist))
+	if n == 0 {
+		return "not checked in yet"
+	}
+	var parts []string
+	any := false
+	y, m, _ := now.UTC().Date()
+	first := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	for i := len(hist) - n; i < len(hist); i++ {
+		month := first.AddDate(0, i-len(hist)+1, 0).Format("Jan")
+		c := hist[i]
+		if c.Valid() {
+			any = true
+			parts = append(parts, month+" "+colourMark(c))
+		} else {
+			parts = append(parts, month+" —")
 		}
 	}
-	return false
+	if !any {
+		return "not checked in yet"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// points counts the months that have a value.
+func points(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -77,7 +77,7 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 	blocks = append(blocks, slack.NewDividerBlock())
 	if d.Plan != nil {
 		blocks = append(blocks, planBlocks(model, *d.Plan, d.Colours, d.Now, true)...)
-		if h := historyLine(*d.Plan, d.History); h != "" {
+		if h := historyLine(*d.Plan, d.History, d.Now); h != "" {
 			blocks = append(blocks, contextBlock(h))
 		}
 		blocks = append(blocks, slack.NewActionBlock("home.plan",
@@ -154,52 +154,34 @@ func sentBlocks(sent []coach.Invitation, now time.Time) []slack.Block {
 	return blocks
 }
 
-// historyLine shows each theme's colours over the last months, oldest
-// first, or "" when no theme has a colour yet.
-func historyLine(p coach.Plan, history map[string][]coach.Colour) string {
-	var parts []string
+// historyLine shows each theme's colours in the months since the plan was
+// written, oldest first, in words, or "" when no theme has a colour yet.
+func historyLine(p coach.Plan, history map[string][]coach.Colour, now time.Time) string {
+	var lines []string
 	coloured := false
+	months := monthsSince(p.CreatedAt, now)
 	for _, t := range p.Themes {
-		var dots strings.Builder
-		for _, c := range history[t.ID] {
-			if c != "" {
-				coloured = true
-			}
-			dots.WriteString(colourDot(c))
+		h := colourMonths(history[t.ID], months, now)
+		if h != "not checked in yet" {
+			coloured = true
 		}
-		parts = append(parts, escape(truncate(t.Title, 40))+" "+dots.String())
+		lines = append(lines, escape(truncate(t.Title, 40))+": "+h)
 	}
 	if !coloured {
 		return ""
 	}
-	return truncate(fmt.Sprintf("Colours, last %d months: %s", trendMonths, strings.Join(parts, " · ")), 3000)
+	return truncate("Colours since the plan began\n"+strings.Join(lines, "\n"), 3000)
 }
 
-// ratingsTable shows self, manager, gap and the self trend per area.
+// ratingsTable shows self, manager, gap and, where there are three
+// ratings or more to draw it from, the self trend per area.
 func ratingsTable(cmp []coach.AreaComparison) string {
-	width := 4
-	for _, c := range cmp {
-		width = max(width, min(len([]rune(c.Area.Name)), 22))
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-*s  Self  Mgr  Gap  Trend\n", width, "Area")
-	for _, c := range cmp {
-		self, mgr, gap := "–", "–", "–"
-		if c.Self != nil {
-			self = fmt.Sprint(c.Self.Score)
+	return areaTable(cmp, "Trend", func(c coach.AreaComparison) string {
+		if len(c.SelfSeries) < 3 {
+			return ""
 		}
-		if c.Manager != nil {
-			mgr = fmt.Sprint(c.Manager.Score)
-		}
-		if c.HasGap {
-			gap = signed(c.Gap)
-			if c.Flagged() {
-				gap += "!"
-			}
-		}
-		fmt.Fprintf(&sb, "%-*s  %4s  %3s  %3s  %s\n", width, truncate(c.Area.Name, 22), self, mgr, gap, coach.Sparkline(c.SelfSeries, 8))
-	}
-	return strings.TrimRight(sb.String(), "\n")
+		return coach.Sparkline(c.SelfSeries, 8)
+	})
 }
 
 // age says how long ago t was, roughly.
@@ -217,43 +199,56 @@ func age(t, now time.Time) string {
 	}
 }
 
-// reportLine is one report at a glance: colours, biggest gap, challenge age,
-// and why they need attention.
+// reportLine is one report at a glance, in words: the most important
+// reason they need attention first (coach.ReportStatus.Flags), or how
+// they are doing when they need none.
 func reportLine(model coach.Model, s coach.ReportStatus, now time.Time) string {
+	name := fmt.Sprintf("<@%s>", s.Person.ID)
+	switch {
+	case s.Paused:
+		return name + " — :double_vertical_bar: paused, not silent"
+	case s.Away:
+		return name + " — :palm_tree: away (Slack status), not silent"
+	}
+	if flags := s.Flags(now); len(flags) > 0 {
+		line := name + " — " + escape(flags[0].Text)
+		if len(flags) > 1 {
+			line += "; also " + escape(flags[1].Text)
+		}
+		if len(flags) > 2 {
+			line += fmt.Sprintf(" (+%d)", len(flags)-2)
+		}
+		return line
+	}
+	return name + " — " + calmWords(s, now)
+}
+
+// calmWords sums up a report who needs no attention, in words.
+func calmWords(s coach.ReportStatus, now time.Time) string {
+	if !s.HasPlan {
+		if a := age(s.Since(), now); a != "new" {
+			return "no plan yet; joined " + a + " ago"
+		}
+		return "no plan yet; just joined"
+	}
+	counts := map[coach.Colour]int{}
+	for _, c := range s.Colours {
+		counts[c]++
+	}
 	var parts []string
-	if s.Paused {
-		return fmt.Sprintf("<@%s> · :double_vertical_bar: paused", s.Person.ID)
-	}
-	if s.HasPlan {
-		var dots strings.Builder
-		for _, c := range s.Colours {
-			dots.WriteString(colourDot(c))
+	for _, c := range []coach.Colour{coach.Green, coach.Yellow} {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
 		}
-		parts = append(parts, dots.String())
 	}
-	if s.Biggest != nil {
-		g := fmt.Sprintf("gap %s %s", escape(s.Biggest.Area.Name), signed(s.Biggest.Gap))
-		if s.Biggest.Flagged() {
-			g = "*" + g + "*"
-		}
-		parts = append(parts, g)
+	text := "plan written, no check-in yet"
+	if len(parts) > 0 {
+		text = "latest colours " + strings.Join(parts, ", ")
 	}
-	if nonEmpty(s.Trend) {
-		parts = append(parts, "trend "+coach.SparklineGaps(s.Trend))
+	if b := s.Biggest; b != nil && b.Flagged() {
+		text += fmt.Sprintf("; gap of %d on %s", abs(b.Gap), escape(b.Area.Name))
 	}
-	if s.Challenge != nil {
-		parts = append(parts, "challenge "+age(s.Challenge.At, now))
-	} else {
-		parts = append(parts, "no challenge")
-	}
-	if s.AnswerRate >= 0 {
-		parts = append(parts, fmt.Sprintf("answers %d%%", int(s.AnswerRate*100+0.5)))
-	}
-	line := fmt.Sprintf("<@%s> · %s", s.Person.ID, strings.Join(parts, " · "))
-	if rs := s.Reasons(now); len(rs) > 0 {
-		line = ":warning: " + line + " — " + strings.Join(rs, ", ")
-	}
-	return line
+	return text
 }
 
 // teamBlocks lists reports worst first in at most budget blocks: one
@@ -269,7 +264,7 @@ func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, 
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
 		header(fmt.Sprintf("Your team (%d)", len(reports))),
-		contextBlock(fmt.Sprintf("Worst first. %s your attention. Markers are each plan theme's latest colour: :large_green_circle: green on track · :large_yellow_circle: yellow some progress · :red_circle: red stuck · :white_circle: not checked in.", needCount(attention))),
+		contextBlock(fmt.Sprintf("Worst first, the most important reason first. %s your attention.", needCount(attention))),
 	}
 	room := budget - len(blocks)
 	withButtons := len(reports)
@@ -340,7 +335,7 @@ func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, col
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), section("*Their view and yours*"), section("```"+escape(gapTable(st.Comparisons))+"```"))
 	if rs := st.Reasons(now); len(rs) > 0 {
-		blocks = append(blocks, contextBlock(":warning: Needs attention: "+strings.Join(rs, ", ")))
+		blocks = append(blocks, contextBlock(":warning: Needs attention: "+escape(strings.Join(rs, "; "))))
 	}
 	if len(blocks) > maxHomeBlocks {
 		blocks = blocks[:maxHomeBlocks]

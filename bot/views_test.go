@@ -107,6 +107,22 @@ func TestGoldenReplies(t *testing.T) {
 		"plan_none":           planReply(model, coach.Person{ID: "UANA"}, nil, nil, gNow),
 		"plan_saved":          planSavedReply(p),
 		"plan_conflict":       planConflictReply(model, p),
+		"answers_list": answersReply([]coach.Answer{
+			{ID: 2, Question: "What would make you more successful?", Text: "More time with customers <!channel>\nand fewer status meetings", At: gNow, SharedWith: "UBOSS", SharedAt: gNow},
+			{ID: 1, Question: "How do you feel this week?", Emotion: "hopeful", At: gNow.AddDate(0, 0, -7)},
+		}, 2, true),
+		"answers_none": answersReply(nil, 0, false),
+		"plan_invite":  planInviteReply(),
+		"plan_long_action": func() reply {
+			lp := samplePlan()
+			lp.Themes[1].Actions = append(lp.Themes[1].Actions, coach.Action{ID: "a2", Text: strings.Repeat("Send the stakeholder update before the Monday planning meeting, with the risks first and the asks second, ", 2)[:coach.MaxActionLen]})
+			return planReply(model, coach.Person{ID: "UANA"}, &lp, nil, gNow)
+		}(),
+		"checkin_with_action": func() reply {
+			r := checkinReply(model, deliveryRef{Person: "UANA", Cadence: "checkin", Period: "2026-12-01T10:00"}, p, nil, false)
+			r.Blocks = append(r.Blocks, weekActionBlock(coach.ThemeAction{Theme: p.Themes[1], Action: p.Themes[1].Actions[0]}))
+			return r
+		}(),
 	}
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -122,8 +138,9 @@ func TestGoldenModals(t *testing.T) {
 	p := samplePlan()
 	latest := map[string]coach.Rating{"planning": {Score: 7, At: gNow.AddDate(0, 0, -7)}}
 	cases := map[string]modalView{
-		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}),
-		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}),
+		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
+		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
+		"modal_answer_edit": answerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
 		"modal_plan_new":    planModal(model, coach.Plan{}, gNow, planModalMeta{}),
 		"modal_plan_edit":   planModal(model, p, gNow, planModalMeta{Version: p.Version}),
 		"modal_challenge":   challengeModal("Lead the H2 strategy planning"),

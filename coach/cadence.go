@@ -177,6 +177,10 @@ type Answer struct {
 	SharedAt   time.Time `json:",omitzero"`
 	EventID    string    `json:",omitempty"` // the Slack event it came from
 	Delivery   string    `json:",omitempty"` // Key of the delivery that asked
+
+	// Parts are the DM messages the answer was written in, oldest first;
+	// Text joins them. See AnswerJoinWindow.
+	Parts []AnswerPart `json:",omitempty"`
 }
 
 // Shared reports whether the person shared the answer with a manager.

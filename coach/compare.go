@@ -114,6 +114,13 @@ type ReportStatus struct {
 	Trend []int
 	// ColourHistory is each theme's colour per month, in plan order.
 	ColourHistory [][]Colour
+
+	// SilentSince is when the run of unanswered check-ins began (zero
+	// when the last one was answered).
+	SilentSince time.Time
+	// Away: the person's Slack status says they are away (AwayStatus);
+	// like a pause, it is not silence.
+	Away bool
 }
 
 // ThemeColours maps the plan's theme ids to their latest colours.
@@ -130,67 +137,30 @@ func (s ReportStatus) ThemeColours() map[string]Colour {
 	return out
 }
 
-// Reasons a report needs attention, most urgent first.
+// Reasons a report needs attention, most urgent first, in words.
 func (s ReportStatus) Reasons(now time.Time) []string {
 	var out []string
-	if s.Paused {
-		return nil
-	}
-	if s.RedThemes > 0 {
-		if s.RedThemes == 1 {
-			out = append(out, "a red theme")
-		} else {
-			out = append(out, itoa(s.RedThemes)+" red themes")
-		}
-	}
-	if s.GapWidened {
-		out = append(out, "a gap that widened")
-	}
-	switch {
-	case s.Unanswered >= 2:
-		out = append(out, "no answer to the last "+itoa(s.Unanswered)+" check-ins")
-	case s.AnswerRate == 0 && s.Unanswered == 1:
-		out = append(out, "no answers lately")
-	}
-	if s.PlanOverdue {
-		out = append(out, "plan past its horizon")
-	}
-	if !s.HasPlan {
-		out = append(out, "no plan yet")
+	for _, f := range s.Flags(now) {
+		out = append(out, f.Text)
 	}
 	return out
 }
 
 // Attention scores how much a report needs their manager this week; higher
-// is more urgent. It orders digests and the manager's Home worst first.
+// is more urgent. It orders digests and the manager's Home worst first:
+// the sum of the report's flags (Flags), plus 5 per yellow theme as a
+// tie-breaker; -1 for someone paused or away.
 func (s ReportStatus) Attention(now time.Time) int {
-	if s.Paused {
+	if s.Paused || s.Away {
 		return -1
 	}
 	score := 0
-	score += 100 * s.RedThemes
-	if s.GapWidened {
-		score += 60
-	}
-	switch {
-	case s.Unanswered >= 2:
-		score += 40 + 5*s.Unanswered
-	case s.AnswerRate == 0 && s.Unanswered == 1:
-		score += 20
-	}
-	if s.PlanOverdue {
-		score += 30
-	}
-	if !s.HasPlan {
-		score += 25
-	}
-	score += 10 * s.FlaggedGaps
-	if s.Biggest != nil {
-		score += abs(s.Biggest.Gap)
+	for _, f := range s.Flags(now) {
+		score += f.Score
 	}
 	for _, c := range s.Colours {
 		if c == Yellow {
-			score += 5
+			score += scoreYellow
 		}
 	}
 	return score

@@ -26,6 +26,93 @@ type Levels struct {
 type Model struct {
 	Name  string
 	Areas []Area
+	// Bands say which scores mean which level; the zero value is
+	// DefaultBands.
+	Bands Bands
+}
+
+// Level is one of the three levels an area describes.
+type Level int
+
+// The levels, lowest first.
+const (
+	Beginner Level = iota + 1
+	Intermediate
+	Advanced
+)
+
+func (l Level) String() string {
+	switch l {
+	case Beginner:
+		return "beginner"
+	case Intermediate:
+		return "intermediate"
+	case Advanced:
+		return "advanced"
+	}
+	return ""
+}
+
+// Bands split the 1–10 scale into the three levels: scores up to
+// BeginnerMax are beginner, up to IntermediateMax intermediate, the rest
+// advanced.
+type Bands struct {
+	BeginnerMax     int
+	IntermediateMax int
+}
+
+// DefaultBands: 1–3 beginner, 4–7 intermediate, 8–10 advanced.
+var DefaultBands = Bands{BeginnerMax: 3, IntermediateMax: 7}
+
+// Validate reports bands that do not split 1–10 into three non-empty levels.
+func (b Bands) Validate() error {
+	if b.BeginnerMax < MinScore || b.IntermediateMax <= b.BeginnerMax || b.IntermediateMax >= MaxScore {
+		return Errorf(EINVALID, "score bands must leave each level at least one score: beginner 1–%d, intermediate %d–%d, advanced %d–10 does not", b.BeginnerMax, b.BeginnerMax+1, b.IntermediateMax, b.IntermediateMax+1)
+	}
+	return nil
+}
+
+// Of returns the level a score falls in.
+func (b Bands) Of(score int) Level {
+	switch {
+	case score <= b.BeginnerMax:
+		return Beginner
+	case score <= b.IntermediateMax:
+		return Intermediate
+	}
+	return Advanced
+}
+
+// Range returns the lowest and highest score of a level.
+func (b Bands) Range(l Level) (lo, hi int) {
+	switch l {
+	case Beginner:
+		return MinScore, b.BeginnerMax
+	case Intermediate:
+		return b.BeginnerMax + 1, b.IntermediateMax
+	}
+	return b.IntermediateMax + 1, MaxScore
+}
+
+// ScoreBands returns the model's bands, DefaultBands when none were set.
+func (m Model) ScoreBands() Bands {
+	if m.Bands == (Bands{}) {
+		return DefaultBands
+	}
+	return m.Bands
+}
+
+// LevelOf says which level a score in an area falls in, and what that
+// level looks like there ("" when the model does not say).
+func (m Model) LevelOf(a Area, score int) (Level, string) {
+	l := m.ScoreBands().Of(score)
+	switch l {
+	case Beginner:
+		return l, a.Levels.Beginner
+	case Intermediate:
+		return l, a.Levels.Intermediate
+	}
+	return l, a.Levels.Advanced
 }
 
 // Limits of a model, so that every area fits in one modal (100 blocks, two
@@ -44,6 +131,11 @@ var areaIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 // a missing or malformed id, a duplicate id or name, or text that is too long.
 // Errors name the area by position (1-based) so a file loader can point at it.
 func (m Model) Validate() error {
+	if m.Bands != (Bands{}) {
+		if err := m.Bands.Validate(); err != nil {
+			return err
+		}
+	}
 	if len(m.Areas) == 0 {
 		return Errorf(EINVALID, "the model has no areas; it needs at least one")
 	}

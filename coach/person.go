@@ -31,6 +31,10 @@ type Person struct {
 
 	// DigestChannel is where a manager's digest goes; "" = the default.
 	DigestChannel string `json:",omitempty"`
+
+	// CoacheeOptIn: a manager who is not coached asked for the coachee
+	// cadence anyway (/coach nudges on); see GetsCoacheeCadence.
+	CoacheeOptIn bool `json:",omitempty"`
 }
 
 // Paused reports whether the person asked for quiet at now.

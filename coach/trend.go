@@ -82,6 +82,8 @@ type Responsiveness struct {
 	// UnansweredCheckins counts the latest check-ins in a row without an
 	// answer.
 	UnansweredCheckins int
+	// SilentSince is when the first of those was sent.
+	SilentSince time.Time
 }
 
 // Rate is the share answered, or -1 when nothing was sent.
@@ -115,6 +117,7 @@ func ResponsivenessOf(ds []Delivery, since time.Time) Responsiveness {
 	sortBySent(checkins)
 	for i := len(checkins) - 1; i >= 0 && !checkins[i].Answered; i-- {
 		r.UnansweredCheckins++
+		r.SilentSince = checkins[i].SentAt
 	}
 	return r
 }

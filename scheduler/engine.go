@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -270,8 +271,9 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, map[co
 		if _, found, err := e.cfg.Store.Delivery(p.ID, c, period); err != nil || found {
 			return err
 		}
-		out = append(out, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last, State: state, Note: note})
-		return nil
+		ds, err := e.shape(p, coach.Delivery{Person: p.ID, Cadence: c, Period: period, Due: last, State: state, Note: note}, s)
+		out = append(out, ds...)
+		return err
 	}
 	if !p.NudgesOff {
 		nudge := e.cfg.Nudge
@@ -443,7 +445,11 @@ func (e *Engine) queueDue(ctx context.Context, now time.Time, count func(func(*S
 			for _, d := range due {
 				if d.State == coach.DeliverySkipped {
 					count(func(s *Stats) { s.Skipped++ })
-					e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+					if strings.HasPrefix(d.Note, "missed") {
+						e.log.Warn("missed occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+					} else {
+						e.log.Info("occurrence skipped", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "reason", d.Note)
+					}
 					continue
 				}
 				count(func(s *Stats) { s.Queued++ })

@@ -96,6 +96,20 @@ func (f *fixture) person(t *testing.T, p coach.Person) {
 	}
 }
 
+// plan gives the person a development plan written long ago, so the
+// rhythm's newness rules do not hold its check-ins back.
+func (f *fixture) plan(t *testing.T, id string) {
+	t.Helper()
+	written := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	if _, err := f.db.UpdatePlan(id, "", func(coach.Plan) (coach.Plan, coach.PlanChange, error) {
+		p := coach.Plan{Owner: id, Headline: "h", Version: 1, CreatedAt: written, UpdatedAt: written, Horizon: written.AddDate(0, 6, 0),
+			Themes: []coach.Theme{{ID: "t1", Area: "planning", Title: "t", Actions: []coach.Action{{ID: "a1", Text: "a"}}}}}
+		return p, coach.PlanChange{By: id, At: written}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (f *fixture) tick(t *testing.T, now time.Time) Stats {
 	t.Helper()
 	f.clock.mu.Lock()
@@ -149,6 +163,7 @@ func TestPausedAndNudgesOffGetNothing(t *testing.T) {
 func TestCatchUpWithinGraceOnly(t *testing.T) {
 	f := newFixture(t)
 	f.person(t, coach.Person{ID: "U1"})
+	f.plan(t, "U1")
 	// Down all Monday morning, back at 22:00: the weekly nudge still goes.
 	f.tick(t, time.Date(2026, 11, 23, 22, 0, 0, 0, time.UTC))
 	if f.out.count("U1/nudge/2026-11-23T09:30") != 1 {
@@ -209,6 +224,7 @@ func TestRateLimitWaitsAndNeverDrops(t *testing.T) {
 func TestReminderOnceAfterTwoWorkingDays(t *testing.T) {
 	f := newFixture(t)
 	f.person(t, coach.Person{ID: "U1"})
+	f.plan(t, "U1")
 	checkin := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) // Tuesday
 	f.tick(t, checkin)
 	if f.out.count("U1/checkin/2026-12-01T10:00") != 1 {
@@ -236,6 +252,7 @@ func TestReminderSkipsWeekend(t *testing.T) {
 func TestAnsweredCheckinGetsNoReminder(t *testing.T) {
 	f := newFixture(t)
 	f.person(t, coach.Person{ID: "U1"})
+	f.plan(t, "U1")
 	checkin := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	f.tick(t, checkin)
 	if _, err := f.db.UpdateDelivery("U1", coach.CadenceCheckin, "2026-12-01T10:00", func(d *coach.Delivery) error {

@@ -9,6 +9,7 @@
 package scheduler
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,8 +49,19 @@ func Parse(spec string) (Schedule, error) {
 	default:
 		return Schedule{}, fmt.Errorf("unsupported schedule %T", s)
 	}
+	// A fixed reference time, so the answer never depends on the clock:
+	// robfig/cron looks five years ahead, and so does Next below.
+	if out.every == 0 && out.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.UTC).IsZero() {
+		return Schedule{}, ErrNeverFires
+	}
 	return out, nil
 }
+
+// ErrNeverFires is returned by Parse for a spec that is valid but matches
+// no time at all, like "0 0 30 2 *" (30 February), or "0 10 31 * MON"
+// when day-of-month and day-of-week must both match and never do within
+// years.
+var ErrNeverFires = errors.New("it never fires: no date matches it")
 
 // MustParse is Parse for specs known to be valid (defaults, tests).
 func MustParse(spec string) Schedule {

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -108,5 +109,18 @@ func TestLast(t *testing.T) {
 	l3, _ := every.Last(time.Unix(1005, 0), time.Unix(0, 0), utc)
 	if !l1.Equal(l2) || every.Period(l1, utc) != every.Period(l2, utc) || every.Period(l2, utc) == every.Period(l3, utc) {
 		t.Errorf("@every slots: %v %v %v", l1, l2, l3)
+	}
+}
+
+func TestParseRefusesSpecsThatNeverFire(t *testing.T) {
+	for _, spec := range []string{"0 0 30 2 *", "0 0 31 4 *", "0 10 31 2,4,6 MON"} {
+		if _, err := Parse(spec); !errors.Is(err, ErrNeverFires) {
+			t.Errorf("Parse(%q) = %v, want ErrNeverFires", spec, err)
+		}
+	}
+	for _, spec := range []string{"0 0 29 2 *", "0 10 1-7 * TUE", "@every 5m", "CRON_TZ=Asia/Tokyo 0 9 * * MON"} {
+		if _, err := Parse(spec); err != nil {
+			t.Errorf("Parse(%q) = %v", spec, err)
+		}
 	}
 }

@@ -424,11 +424,29 @@ var (
 	timeRE = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
 )
 
+// image checks an image block or element: exactly one of image_url and
+// slack_file, and a slack_file names its file by exactly one of id and url
+// (docs.slack.dev/reference/block-kit/blocks/image-block,
+// .../composition-objects/slack-file-object). Whether the file exists and
+// is an image is checked against the workspace (checkSlackFiles).
 func (v *validator) image(ptr string, e map[string]any, block bool) {
 	_, url := e["image_url"]
-	_, file := e["slack_file"]
-	if !url && !file {
+	raw, file := e["slack_file"]
+	switch {
+	case !url && !file:
 		v.errf(ptr, "missing required field: image_url")
+	case url && file:
+		v.errf(ptr, "must provide exactly one of image_url or slack_file")
+	case file:
+		sf, ok := raw.(map[string]any)
+		_, id := sf["id"]
+		_, u := sf["url"]
+		switch {
+		case !ok:
+			v.errf(ptr+"/slack_file", "must provide an object")
+		case id == u:
+			v.errf(ptr+"/slack_file", "must provide exactly one of id or url")
+		}
 	}
 	v.stringField(ptr, e, "image_url", maxURL, false)
 	v.stringField(ptr, e, "alt_text", maxAltText, true)

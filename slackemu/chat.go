@@ -104,6 +104,9 @@ func (s *Server) messageBlocks(raw json.RawMessage) (json.RawMessage, *apiError)
 	if errs := validateBlocks(SurfaceMessage, raw, ""); len(errs) > 0 {
 		return nil, invalidBlocks(errs)
 	}
+	if errs := s.checkSlackFiles(raw, "/blocks"); len(errs) > 0 {
+		return nil, invalidBlocks(errs)
+	}
 	return s.normalizeBlocks(raw), nil
 }
 

@@ -181,3 +181,101 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	_, _ = w.Write(f.Content)
 }
+
+// checkSlackFiles checks every slack_file in blocks against the workspace:
+// the file exists, was uploaded completely, is a PNG, JPEG or GIF image,
+// and the poster (the app) has access to it. ptr is the JSON pointer of
+// blocks, for the messages. The caller holds s.mu.
+// (docs.slack.dev/reference/block-kit/composition-objects/slack-file-object:
+// "This file must be an image ... the user posting these blocks must have
+// access to this file ... Currently only png, jpg, jpeg, and gif".)
+func (s *Server) checkSlackFiles(blocks json.RawMessage, ptr string) []string {
+	if len(blocks) == 0 || !strings.Contains(string(blocks), "slack_file") {
+		return nil
+	}
+	doc, err := decodeJSON(blocks)
+	if err != nil {
+		return nil // the block validator reports it
+	}
+	var errs []string
+	var walk func(p string, n any)
+	walk = func(p string, n any) {
+		switch x := n.(type) {
+		case map[string]any:
+			if sf, ok := x["slack_file"].(map[string]any); ok {
+				if problem := s.slackFileProblem(sf); problem != "" {
+					errs = append(errs, fmt.Sprintf("%s [json-pointer:%s/slack_file]", problem, p))
+				}
+			}
+			for k, v := range x {
+				if k != "slack_file" {
+					walk(p+"/"+k, v)
+				}
+			}
+		case []any:
+			for i, v := range x {
+				walk(fmt.Sprintf("%s/%d", p, i), v)
+			}
+		}
+	}
+	walk(ptr, doc)
+	return errs
+}
+
+// slackFileProblem says why a slack_file object can't be shown, or "".
+func (s *Server) slackFileProblem(sf map[string]any) string {
+	f := s.fileOf(sf)
+	switch {
+	case f == nil || f.Content == nil:
+		return "invalid slack file: no such file, or its upload was never completed"
+	case imageType(f.Content) == "":
+		return "invalid slack file: only png, jpg, jpeg and gif images can be shown"
+	}
+	return ""
+}
+
+// fileOf finds the file a slack_file object names, by id or by its
+// url_private.
+func (s *Server) fileOf(sf map[string]any) *File {
+	if id, ok := sf["id"].(string); ok {
+		return s.ws.files[id]
+	}
+	if u, ok := sf["url"].(string); ok && strings.HasPrefix(u, s.base+"/files/") {
+		return s.ws.files[strings.TrimPrefix(u, s.base+"/files/")]
+	}
+	return nil
+}
+
+// imageType sniffs an image's type from its first bytes: "png", "jpeg",
+// "gif" or "" for anything else.
+func imageType(b []byte) string {
+	switch {
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return "png"
+	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
+		return "jpeg"
+	case len(b) >= 6 && (string(b[:6]) == "GIF87a" || string(b[:6]) == "GIF89a"):
+		return "gif"
+	}
+	return ""
+}
+
+// CanSeeFile reports whether a person can see a file: it was shared in a
+// conversation they are a member of (a file uploaded without a channel is
+// private to the app: files.completeUploadExternal, "If not specified the
+// file will be private"). An image block naming a file its viewer can't
+// see shows them nothing.
+func (s *Server) CanSeeFile(userID, fileID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.ws.files[fileID]
+	if !ok {
+		return false
+	}
+	for _, id := range f.Channels {
+		if ch, ok := s.ws.channels[id]; ok && ch.members[userID] {
+			return true
+		}
+	}
+	return false
+}

@@ -33,7 +33,9 @@ func (s *Server) see(userID string, e Seen) {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
+	s.viewer = userID // <!date> renders in the viewer's zone
 	e.rendered = s.renderSeen(e)
+	s.viewer = ""
 	s.obs.seen[userID] = append(list, e)
 	close(s.obs.changed)
 	s.obs.changed = make(chan struct{})

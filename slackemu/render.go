@@ -39,6 +39,10 @@ func (s *Server) names(kind byte, id string) (string, bool) {
 		if c, ok := s.ws.channels[id]; ok && !c.im {
 			return c.name, true
 		}
+	case 'd':
+		if u, ok := s.ws.users[s.viewer]; ok {
+			return renderDate(id, u.TZ, s.now())
+		}
 	}
 	return "", false
 }
@@ -292,6 +296,9 @@ func mrkdwn(text string, names namer) string {
 			}
 			return "@group"
 		case strings.HasPrefix(target, "!date^"):
+			if d, ok := lookup(names, 'd', target); ok {
+				return d
+			}
 			return label
 		case strings.HasPrefix(target, "!"):
 			return "@" + target[1:]

@@ -3,11 +3,11 @@
 // It serves the Web API under /api/<method> and Socket Mode websockets on
 // 127.0.0.1, and offers a Go API to act as simulated people (slash commands,
 // clicks, modal submissions, DMs, Home tab visits) and to observe what each
-// person saw. It is built from Slack's documented wire format
-// (/work/shared/design/SLACK.md and the sources it cites), and is strict
-// where Slack is strict: token types, trigger_id lifetime and reuse, Block
-// Kit limits, the 3 second ack deadline, the 20 KB ack limit and single-use
-// websocket URLs.
+// person saw. It is built from Slack's documented wire format (the method,
+// event and Block Kit references on docs.slack.dev, and the official SDKs
+// where those are silent), and is strict where Slack is strict: token
+// types, scopes, trigger_id lifetime and reuse, Block Kit limits, the 3
+// second ack deadline, the 20 KB ack limit and single-use websocket URLs.
 //
 // A typical end-to-end test:
 //
@@ -78,8 +78,9 @@ type Options struct {
 	// Scopes are the bot scopes granted (default: microcoach's manifest
 	// list, defaultScopes; it has neither chat:write.public nor im:read).
 	Scopes []string
-	// BotEvents are the subscribed bot events (default app_home_opened and
-	// message.im). Events not listed are not delivered.
+	// BotEvents are the subscribed bot events (default app_home_opened,
+	// message.im and user_change, microcoach's manifest; see
+	// Server.BotEvents). Events not listed are not delivered.
 	BotEvents []string
 	// Commands, when set, are the only slash commands that exist; Slash
 	// with any other command fails as Slack's client would.
@@ -140,7 +141,7 @@ func (o Options) withDefaults() Options {
 		o.Scopes = slices.Clone(defaultScopes)
 	}
 	if o.BotEvents == nil {
-		o.BotEvents = []string{"app_home_opened", "message.im"}
+		o.BotEvents = []string{"app_home_opened", "message.im", "user_change"}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -171,6 +172,10 @@ type Server struct {
 	obs    observations
 	sock   sockets
 	limits *limiter
+
+	// viewer is whose eyes a Seen entry is rendered for (their time zone
+	// shows <!date> tokens), set under mu while rendering.
+	viewer string
 }
 
 // New returns a Server configured by opts. Call Start to listen.

@@ -28,6 +28,13 @@ type User struct {
 	// (docs.slack.dev/reference/scopes/users.read.email,
 	// docs.slack.dev/reference/methods/users.info "Email addresses")
 	Email string
+
+	// StatusEmoji, StatusText and StatusExpiration are the person's
+	// status, shown as profile.status_emoji, status_text and
+	// status_expiration (Unix seconds, 0 for none) by users.info;
+	// SetStatus changes them and sends user_change.
+	StatusEmoji, StatusText string
+	StatusExpiration        int64
 }
 
 // Channel is a public or private channel.

@@ -112,6 +112,7 @@ func (s *Server) userJSON(u *User) map[string]any {
 		"display_name": u.Name, "display_name_normalized": u.Name,
 		"team": s.opts.TeamID,
 	}
+	profile["status_emoji"], profile["status_text"], profile["status_expiration"] = u.StatusEmoji, u.StatusText, u.StatusExpiration
 	if u.Email != "" && !u.IsBot && s.ws.scopes["users:read.email"] {
 		profile["email"] = u.Email
 	}

@@ -37,6 +37,19 @@ func viewArg(a args, wantType string) (map[string]json.RawMessage, *apiError) {
 	return viewBody(raw, wantType)
 }
 
+// viewArg is viewArg with the view's slack_file images checked against
+// the workspace's files.
+func (s *Server) viewArg(a args, wantType string) (map[string]json.RawMessage, *apiError) {
+	body, aerr := viewArg(a, wantType)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if errs := s.checkSlackFiles(body["blocks"], "/view/blocks"); len(errs) > 0 {
+		return nil, invalidArguments(errs)
+	}
+	return body, nil
+}
+
 // viewBody validates a view object and decodes its top-level fields.
 func viewBody(raw json.RawMessage, wantType string) (map[string]json.RawMessage, *apiError) {
 	if len(raw) > maxViewBytes {
@@ -191,7 +204,7 @@ func (s *Server) trigger(a args) (*trigger, *apiError) {
 // viewsOpen opens a modal for the person whose interaction made the
 // trigger_id. A modal already open for them is replaced.
 func (s *Server) viewsOpen(c *call) (reply, *apiError) {
-	body, aerr := viewArg(c.args, "modal")
+	body, aerr := s.viewArg(c.args, "modal")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -214,7 +227,7 @@ func (s *Server) viewsOpen(c *call) (reply, *apiError) {
 // viewsPush pushes a view on the modal the person has open. A root view
 // and 2 pushed views are allowed.
 func (s *Server) viewsPush(c *call) (reply, *apiError) {
-	body, aerr := viewArg(c.args, "modal")
+	body, aerr := s.viewArg(c.args, "modal")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -262,7 +275,7 @@ func (s *Server) viewsUpdate(c *call) (reply, *apiError) {
 	if v == nil {
 		return nil, fail("not_found")
 	}
-	body, aerr := viewArg(c.args, v.typ)
+	body, aerr := s.viewArg(c.args, v.typ)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -308,7 +321,7 @@ func (s *Server) viewsPublish(c *call) (reply, *apiError) {
 	if u, ok := s.ws.users[user]; !ok || u.IsBot {
 		return nil, fail("user_not_found")
 	}
-	body, aerr := viewArg(c.args, "home")
+	body, aerr := s.viewArg(c.args, "home")
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -50,14 +50,6 @@ func (e *enc) str(s string) {
 
 func (e *enc) byte(c byte) { e.b = append(e.b, c) }
 
-func (e *enc) bool(v bool) {
-	if v {
-		e.b = append(e.b, 1)
-	} else {
-		e.b = append(e.b, 0)
-	}
-}
-
 // time writes t relative to base (the zero time: absolute): the
 // difference in nanoseconds as a zigzag varint, so a time equal to base
 // costs one byte and one a second later five; times before 1901 or
@@ -151,8 +143,6 @@ func (d *dec) byte() byte {
 	d.b = d.b[1:]
 	return c
 }
-
-func (d *dec) bool() bool { return d.byte() != 0 }
 
 func (d *dec) time(base time.Time) time.Time {
 	v := d.uvarint()
@@ -580,6 +570,16 @@ func encodeAnswer(a coach.Answer) []byte {
 	e.time(a.SharedAt, a.At)
 	e.str(a.EventID)
 	e.str(a.Delivery)
+	// The DM messages the answer was written in (coach.AnswerPart), last:
+	// a value without them ends here.
+	if len(a.Parts) > 0 {
+		e.b = binary.AppendUvarint(e.b, uint64(len(a.Parts)))
+		for _, p := range a.Parts {
+			e.str(p.TS)
+			e.str(p.Text)
+			e.time(p.At, a.At)
+		}
+	}
 	return e.b
 }
 
@@ -600,6 +600,16 @@ func decodeAnswer(k, v []byte, a *coach.Answer) error {
 	a.SharedAt = d.time(a.At)
 	a.EventID = d.str()
 	a.Delivery = d.str()
+	if d.err == nil && len(d.b) > 0 {
+		n := d.uvarint()
+		if n > uint64(len(d.b)) {
+			return fmt.Errorf("answer claims %d parts in %d bytes", n, len(d.b))
+		}
+		a.Parts = make([]coach.AnswerPart, n)
+		for i := range a.Parts {
+			a.Parts[i] = coach.AnswerPart{TS: d.str(), Text: d.str(), At: d.time(a.At)}
+		}
+	}
 	return d.done()
 }
 

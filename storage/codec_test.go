@@ -23,6 +23,8 @@ func TestCompactRecordsRoundTrip(t *testing.T) {
 		{ledgerKey("U1", coach.CadenceNudge, "p"), coach.Delivery{Person: "U1", Cadence: coach.CadenceNudge, Period: "p", State: coach.DeliveryQueued}, func() any { return &coach.Delivery{} }},
 		{joinKey("U1", "2026-11", "t1"), coach.ColourChoice{Person: "U1", Month: "2026-11", Theme: "t1", Colour: coach.Yellow, Note: "slow", At: at}, func() any { return &coach.ColourChoice{} }},
 		{append(joinKey("U1", ""), u64(3)...), coach.Answer{ID: 3, Person: "U1", QuestionID: "q", Question: "Q?", Text: "A", Emotion: "calm", At: at, SharedWith: "UMGR", SharedAt: at.Add(time.Hour), EventID: "Ev1", Delivery: "U1/question/q"}, func() any { return &coach.Answer{} }},
+		{append(joinKey("U1", ""), u64(4)...), coach.Answer{ID: 4, Person: "U1", QuestionID: "q", Question: "Q?", Text: "one\ntwo, edited", At: at, EventID: "Ev2",
+			Parts: []coach.AnswerPart{{TS: "1700000000.000100", Text: "one", At: at}, {TS: "1700000120.000200", Text: "two, edited", At: at.Add(2 * time.Minute)}}}, func() any { return &coach.Answer{} }},
 	} {
 		raw, err := encodeValue(tc.in)
 		if err != nil {
@@ -83,7 +85,7 @@ func TestCodecKnowsEveryField(t *testing.T) {
 		reflect.TypeFor[coach.Rating]():       "ID Subject Rater Area Score Note At Via",
 		reflect.TypeFor[coach.Delivery]():     "Person Cadence Period Due State Attempt Channel TS SentAt QuestionID ThemeID ActionID Answered AnsweredAt Note",
 		reflect.TypeFor[coach.ColourChoice](): "Person Month Theme Colour Note At",
-		reflect.TypeFor[coach.Answer]():       "ID Person QuestionID Question Text Emotion At SharedWith SharedAt EventID Delivery",
+		reflect.TypeFor[coach.Answer]():       "ID Person QuestionID Question Text Emotion At SharedWith SharedAt EventID Delivery Parts",
 	}
 	for typ, fields := range known {
 		var got []string

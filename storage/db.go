@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -46,6 +48,16 @@ var (
 // ErrLocked is returned by Open when another process holds the database.
 var ErrLocked = errors.New("the database is locked by another process (is another microcoach running on this file?)")
 
+// OpenError is returned by Open when the file itself cannot be opened or
+// created: a missing folder, no permission, a path through a file.
+type OpenError struct {
+	Path string
+	Err  error
+}
+
+func (e *OpenError) Error() string { return "storage: open " + e.Path + ": " + e.Err.Error() }
+func (e *OpenError) Unwrap() error { return e.Err }
+
 // ErrNewerSchema is returned by Open when the file was written by a newer
 // microcoach than this one.
 var ErrNewerSchema = errors.New("the database was written by a newer microcoach")
@@ -56,6 +68,8 @@ type DB struct {
 	path    string
 	changed chan struct{} // see DueChanged
 	tx      *bolt.Tx      // set in a View: every read uses it
+
+	writeFailures atomic.Uint64 // see WriteFailures in inbox.go
 }
 
 // View calls fn with a DB whose reads all come from one read
@@ -108,6 +122,11 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == path {
+			// The path once, and the cause (no such folder, not allowed).
+			return nil, &OpenError{Path: path, Err: pe.Err}
+		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, openError(err))
 	}
 	b.AllocSize = allocSize

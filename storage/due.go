@@ -150,7 +150,7 @@ func (db *DB) DueBefore(now time.Time, limit int) ([]string, uint64, error) {
 		until := unixNano(now)
 		var dup map[string]bool
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= until && (limit == 0 || len(people) < limit); k, _ = c.Next() {
+		for k, _ := c.First(); len(k) > 8 && binary.BigEndian.Uint64(k[:8]) <= until && (limit == 0 || len(people) < limit); k, _ = c.Next() {
 			person, _, _ := bytes.Cut(k[8:], []byte{0})
 			if dup == nil {
 				dup = map[string]bool{}

@@ -327,7 +327,6 @@ type pt struct{ x, y float64 }
 
 func (p pt) add(q pt) pt          { return pt{p.x + q.x, p.y + q.y} }
 func (p pt) sub(q pt) pt          { return pt{p.x - q.x, p.y - q.y} }
-func (p pt) scale(k float64) pt   { return pt{p.x * k, p.y * k} }
 func (p pt) len() float64         { return math.Hypot(p.x, p.y) }
 func lerp(p, q pt, t float64) pt  { return pt{p.x + (q.x-p.x)*t, p.y + (q.y-p.y)*t} }
 func polar(c pt, r, a float64) pt { return pt{c.x + r*math.Cos(a), c.y + r*math.Sin(a)} }

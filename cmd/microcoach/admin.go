@@ -2,15 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +28,33 @@ type health struct {
 	db        atomic.Pointer[storage.DB]
 	connected atomic.Bool
 	stopping  atomic.Bool
+
+	// probeEvery rate-limits the write probe (probeInterval by default).
+	probeEvery time.Duration
+	probeMu    sync.Mutex
+	probedAt   time.Time
+	probeErr   error
+}
+
+// probeInterval is how often /readyz may write to prove the disk takes
+// writes: often enough to notice a full disk within a probe period or
+// two, rarely enough that probes cost nothing.
+const probeInterval = 5 * time.Second
+
+// writable runs the database's write probe at most once per probeEvery
+// and answers from the last result in between.
+func (h *health) writable(db *storage.DB) error {
+	h.probeMu.Lock()
+	defer h.probeMu.Unlock()
+	every := h.probeEvery
+	if every == 0 {
+		every = probeInterval
+	}
+	if now := time.Now(); h.probedAt.IsZero() || now.Sub(h.probedAt) >= every {
+		h.probeErr = db.Probe(now)
+		h.probedAt = now
+	}
+	return h.probeErr
 }
 
 func (*health) Envelope(string, time.Duration) {}
@@ -41,6 +70,8 @@ func (h *health) ready() (bool, string) {
 		why = append(why, "database not open")
 	} else if _, err := db.Version(); err != nil {
 		why = append(why, "database not readable: "+err.Error())
+	} else if err := h.writable(db); err != nil {
+		why = append(why, "database not writable: "+err.Error())
 	}
 	if !h.connected.Load() {
 		why = append(why, "Socket Mode not connected to Slack")
@@ -49,7 +80,7 @@ func (h *health) ready() (bool, string) {
 }
 
 // adminServer is the operator's HTTP listener: health, readiness, metrics,
-// and (to loopback clients only) backups and exports.
+// and (to holders of the admin token only) backups and exports.
 type adminServer struct {
 	ln  net.Listener
 	srv *http.Server
@@ -59,7 +90,7 @@ type adminServer struct {
 // listenAdmin binds cfg.AdminAddr at once, so that a bad or busy address stops
 // start-up before anything connects to Slack, and serves in the background.
 func listenAdmin(cfg Config, h *health, m *metrics, log *slog.Logger) (*adminServer, error) {
-	addr := cfg.AdminAddr
+	addr, token := cfg.AdminAddr, cfg.AdminToken
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s_ADMIN_ADDR: cannot listen on %s: %w", envPrefix, addr, err)
@@ -76,9 +107,9 @@ func listenAdmin(cfg Config, h *health, m *metrics, log *slog.Logger) (*adminSer
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
-	mux.Handle("GET /backup", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
-	mux.Handle("GET /export", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
-	mux.Handle("POST /org/import", loopbackOnly(func(w http.ResponseWriter, r *http.Request) { serveOrgImport(w, r, cfg, h, log) }))
+	mux.Handle("GET /backup", requireToken(token, log, func(w http.ResponseWriter, r *http.Request) { serveBackup(w, r, h, log) }))
+	mux.Handle("GET /export", requireToken(token, log, func(w http.ResponseWriter, r *http.Request) { serveExport(w, r, h, log) }))
+	mux.Handle("POST /org/import", requireToken(token, log, func(w http.ResponseWriter, r *http.Request) { serveOrgImport(w, r, cfg, h, log) }))
 	a := &adminServer{ln: ln, log: log, srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -96,28 +127,51 @@ func listenAdmin(cfg Config, h *health, m *metrics, log *slog.Logger) (*adminSer
 // Addr is the address the listener is bound to (the real port for ":0").
 func (a *adminServer) Addr() string { return a.ln.Addr().String() }
 
-// close lets requests in progress (a backup, say) finish for a few
-// seconds, then cuts them off.
+// close lets requests in progress (a backup, say) finish for a second,
+// then cuts them off: shutdown must fit docker stop's 10 s after the 7 s
+// drain. A cut-off backup fails its client's check and is not kept.
 func (a *adminServer) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := a.srv.Shutdown(ctx); err != nil {
 		a.srv.Close()
 	}
 }
 
-// loopbackOnly serves the database's contents only to clients on the same
-// machine (or in the same container or pod): the admin port may be open
-// to a whole cluster for metrics and probes, the coaching data must not.
-func loopbackOnly(next http.HandlerFunc) http.Handler {
+// requireToken serves the database's contents only to a request that
+// carries the admin token as "Authorization: Bearer <token>", and to no
+// one while the token is unset. Where a request comes from proves
+// nothing: a proxy or service-mesh sidecar in the same pod connects from
+// 127.0.0.1, and on a shared host so does every local user.
+func requireToken(token string, log *slog.Logger, next http.HandlerFunc) http.Handler {
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ap, err := netip.ParseAddrPort(r.RemoteAddr)
-		if err != nil || !ap.Addr().Unmap().IsLoopback() {
-			http.Error(w, "backups and exports are served to loopback clients only: run microcoach backup or export on the same host, container or pod", http.StatusForbidden)
+		if token == "" {
+			http.Error(w, r.URL.Path+" is off: set "+envPrefix+"_ADMIN_TOKEN to turn it on", http.StatusForbidden)
+			return
+		}
+		got, ok := bearer(r.Header.Get("Authorization"))
+		// Hashes of equal length, compared in constant time: neither the
+		// content nor the length of the token leaks through timing.
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			log.Warn("admin request refused: missing or wrong token", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="microcoach"`)
+			http.Error(w, r.URL.Path+" needs the admin token: Authorization: Bearer $"+envPrefix+"_ADMIN_TOKEN", http.StatusUnauthorized)
 			return
 		}
 		next(w, r)
 	})
+}
+
+// bearer reads the token of an "Authorization: Bearer <token>" header.
+func bearer(header string) (string, bool) {
+	scheme, tok, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
 }
 
 func serveBackup(w http.ResponseWriter, r *http.Request, h *health, log *slog.Logger) {

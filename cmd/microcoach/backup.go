@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -57,7 +58,7 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 // running microcoach's admin listener when one answers there, else from
 // the file when no process holds it. It says where the copy came from.
 func copyDatabase(ctx context.Context, cfg Config, w io.Writer) (string, error) {
-	resp, url, err := fetchAdmin(ctx, cfg.AdminAddr, "/backup")
+	resp, url, err := fetchAdmin(ctx, cfg, "/backup")
 	if err != nil {
 		return "", err
 	}
@@ -100,10 +101,18 @@ func openQuiet(cfg Config) (*storage.DB, error) {
 	return db, err
 }
 
-// fetchAdmin GETs path from the admin listener at addr. It returns a nil
-// response, and no error, when nothing listens there (or addr is empty):
-// the caller then reads the file itself. Any answer but 200 is an error.
-func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string, error) {
+// fetchAdmin GETs path from the admin listener at cfg.AdminAddr (see
+// callAdmin).
+func fetchAdmin(ctx context.Context, cfg Config, path string) (*http.Response, string, error) {
+	return callAdmin(ctx, cfg, http.MethodGet, path, nil, "")
+}
+
+// callAdmin sends a request to the admin listener at cfg.AdminAddr, with
+// cfg.AdminToken as its bearer token. It returns a nil response, and no
+// error, when nothing listens there (or the address is empty): the caller
+// then uses the file itself. Any answer but 200 is an error.
+func callAdmin(ctx context.Context, cfg Config, method, path string, body io.Reader, contentType string) (*http.Response, string, error) {
+	addr := cfg.AdminAddr
 	host, port, err := net.SplitHostPort(addr)
 	if addr == "" || err != nil || port == "0" {
 		return nil, "", nil
@@ -120,9 +129,15 @@ func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string,
 		DialContext:           (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
 		ResponseHeaderTimeout: time.Minute,
 	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return nil, "", err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if cfg.AdminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
 	}
 	resp, err := client.Do(req)
 	var op *net.OpError
@@ -133,9 +148,14 @@ func fetchAdmin(ctx context.Context, addr, path string) (*http.Response, string,
 		return nil, "", fmt.Errorf("%s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		resp.Body.Close()
-		return nil, "", fmt.Errorf("%s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+		hint := ""
+		switch resp.StatusCode {
+		case http.StatusForbidden, http.StatusUnauthorized:
+			hint = " (give this command the same " + envPrefix + "_ADMIN_TOKEN as the running microcoach)"
+		}
+		return nil, "", fmt.Errorf("%s answered %s: %s%s", url, resp.Status, strings.TrimSpace(string(msg)), hint)
 	}
 	return resp, url, nil
 }
@@ -153,6 +173,9 @@ func restoreCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if isExport(*in) {
+		return fmt.Errorf("restore: %s is an export (JSON), not a backup; restore takes a file made by microcoach backup (nothing was changed)", *in)
+	}
 	info, err := storage.Restore(*in, cfg.DBPath, *force)
 	if errors.Is(err, storage.ErrLocked) {
 		return fmt.Errorf("restore: %s is in use by a running microcoach; stop it first (nothing was changed)", cfg.DBPath)
@@ -163,6 +186,20 @@ func restoreCmd(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "restore: %s now holds %s (%d bytes, schema v%d, %d people); the previous database, if any, is %s.bak\n",
 		info.Path, *in, info.Bytes, info.SchemaVersion, info.People, info.Path)
 	return nil
+}
+
+// isExport reports whether the file starts like a microcoach export: a JSON
+// document naming the export format.
+func isExport(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	head = bytes.TrimSpace(head[:n])
+	return bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(storage.ExportFormat))
 }
 
 // fileFlags is the flag set of backup, restore and export: one file and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,10 +29,15 @@ type Config struct {
 
 	DBPath    string `split_words:"true" default:"microcoach.db" desc:"the bbolt database file"`
 	AdminAddr string `split_words:"true" default:"127.0.0.1:9090" desc:"health and metrics HTTP listener; empty disables it"`
+	// AdminToken guards the admin listener's /backup and /export.
+	AdminToken string `split_words:"true" desc:"bearer token for /backup and /export on the admin listener (16+ characters); unset turns them off"`
+
+	InboxWorkers int `split_words:"true" default:"16" desc:"envelopes worked on at once"`
+	InboxBacklog int `split_words:"true" default:"1000" desc:"acknowledged envelopes that may wait for work; beyond it new ones are answered busy"`
 
 	NudgeSchedule   string `split_words:"true" default:"30 9 * * MON" desc:"weekly nudge (cron), in each person's own time zone"`
 	CheckinSchedule string `split_words:"true" default:"0 10 1-7 * TUE" desc:"monthly colour check-in: the first Tuesday of the month, 10:00"`
-	RefreshSchedule string `split_words:"true" default:"30 10 1-7 1,4,7,10 TUE" desc:"quarterly plan refresh: the first Tuesday of Jan/Apr/Jul/Oct, 10:30"`
+	RefreshSchedule string `split_words:"true" default:"30 10 8-14 1,4,7,10 TUE" desc:"quarterly plan refresh: the second Tuesday of Jan/Apr/Jul/Oct, 10:30, a week after the check-in"`
 	DigestSchedule  string `split_words:"true" default:"0 16 * * FRI" desc:"manager digest, in the manager's time zone"`
 	DigestChannel   string `split_words:"true" desc:"default channel for digests (a manager can choose their own)"`
 
@@ -85,6 +91,18 @@ func (c *Config) validate() error {
 	if strings.TrimSpace(c.DBPath) == "" {
 		return &configError{Var: envPrefix + "_DB_PATH", Problem: "is empty; give the path of the database file"}
 	}
+	if c.AdminToken != "" {
+		if err := checkAdminToken(c.AdminToken); err != nil {
+			return &configError{Var: envPrefix + "_ADMIN_TOKEN", Problem: err.Error()}
+		}
+	}
+	// 0 (a Config literal's zero value) means the bot's default.
+	if c.InboxWorkers < 0 || c.InboxWorkers > 1024 {
+		return &configError{Var: envPrefix + "_INBOX_WORKERS", Problem: fmt.Sprintf("%d is not a number from 1 to 1024", c.InboxWorkers)}
+	}
+	if c.InboxBacklog < 0 || c.InboxBacklog > 1_000_000 {
+		return &configError{Var: envPrefix + "_INBOX_BACKLOG", Problem: fmt.Sprintf("%d is not a number from 1 to 1000000", c.InboxBacklog)}
+	}
 	if c.AdminAddr != "" {
 		if err := checkListenAddr(c.AdminAddr); err != nil {
 			return &configError{Var: envPrefix + "_ADMIN_ADDR", Problem: err.Error()}
@@ -97,7 +115,11 @@ func (c *Config) validate() error {
 		if strings.TrimSpace(s.spec) == "" {
 			return &configError{Var: envPrefix + "_" + s.name, Problem: "is empty; give a cron spec like \"30 9 * * MON\" or \"@every 1h\""}
 		}
-		if _, err := scheduler.Parse(s.spec); err != nil {
+		_, err := scheduler.Parse(s.spec)
+		switch {
+		case errors.Is(err, scheduler.ErrNeverFires):
+			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q never fires: no date matches it (check the day of the month, the month and the weekday)", s.spec)}
+		case err != nil:
 			return &configError{Var: envPrefix + "_" + s.name, Problem: fmt.Sprintf("%q is not a valid cron spec: %v", s.spec, err)}
 		}
 	}
@@ -144,6 +166,24 @@ func tokenKind(tok string) string {
 		return strconv.Quote(tok[:i+1])
 	}
 	return "something else"
+}
+
+// minAdminToken is the shortest admin token accepted: 16 random
+// characters are beyond guessing over HTTP.
+const minAdminToken = 16
+
+// checkAdminToken refuses a token too short to be a secret, or one that
+// could not travel in an Authorization header. The message never shows it.
+func checkAdminToken(tok string) error {
+	if len(tok) < minAdminToken {
+		return fmt.Errorf("is %d characters long; use at least %d random ones (openssl rand -hex 32)", len(tok), minAdminToken)
+	}
+	for _, r := range tok {
+		if r <= ' ' || r == 0x7f {
+			return fmt.Errorf("contains a space or control character; use printable characters only (openssl rand -hex 32)")
+		}
+	}
+	return nil
 }
 
 func checkListenAddr(addr string) error {

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/scheduler"
 	"github.com/microcoach/microcoach/slackemu"
 	"github.com/microcoach/microcoach/storage"
@@ -477,6 +479,10 @@ func (s *demoScript) entry(p *demoPerson, e slackemu.Seen) {
 	case slackemu.SeenEphemeral:
 		where = "only visible to " + p.first
 	case slackemu.SeenMessageUpdate:
+		if e.From == p.ID {
+			s.printf("%s ▸ edits their message: %s\n", head, e.MessageText)
+			return
+		}
 		where = "DM, the message above changes in place"
 	case slackemu.SeenMessageDelete:
 		where = "DM, a message is deleted"
@@ -718,27 +724,81 @@ func (s *demoScript) play() {
 	s.heading("Monday 30 November, 09:30 — the weekly nudge")
 	s.note("from here on the script mostly moves the clock: the scheduler does the rest")
 	s.at(s.day(time.November, 30, 11, 0))
-	nudge := s.lastFromBot(ana, "This week:")
-	s.after(5 * time.Minute)
-	s.click(ana, nudge, "nudge", "Done", nil, updated(ana, "Done:"))
+	if n := s.countFromBot(ana, "This week:"); n != 0 {
+		s.fail("Ana got a nudge an hour after writing her plan")
+	}
+	s.note("Ana wrote her plan at 08:40: no nudge for three days. Maya coaches and nobody coaches her: no nudges for her")
 	s.at(s.day(time.November, 30, 16, 0))
 	s.lastFromBot(bob, "Question of the week")
 	s.after(10 * time.Minute)
-	saved := s.reply(bob, "Honestly: more time with customers. My week disappears into status meetings.",
+	saved := s.reply(bob, "Honestly: more time with customers.",
 		demoWant{bob, slackemu.Kind(slackemu.SeenReaction), "a reaction to his answer"},
 		dm(bob, "Only you can see this answer"))[1]
+	first := s.lastSent(bob)
+	s.after(3 * time.Minute)
+	s.reply(bob, "My week disappears into status meetings.",
+		demoWant{bob, slackemu.Kind(slackemu.SeenReaction), "a reaction to his second message"})
+	s.note("three minutes later, in reply to the same question: the same answer, no second confirmation")
+	s.after(2 * time.Minute)
+	s.edit(bob, first, "Honestly: more time with customers, every week.")
+	s.waitAnswer(bob, "every week.\nMy week disappears")
+	s.note("Bob edits his first message in Slack: the stored answer follows, both messages in one")
 	s.after(2 * time.Minute)
 	s.click(bob, saved, "answer", "Share with my manager", nil, updated(bob, "shared with @maya, your manager of record"))
-	s.after(50 * time.Minute)
+	s.after(45 * time.Minute)
 	s.note("Bob is off for two weeks")
 	s.slash(bob, "/coach", "pause 2w")
 	bobPaused := s.emu.SeenCount(bob.ID)
 	pausedUntil := s.pausedUntil(bob)
 
-	// Scene 7: the monthly colour check-in.
-	s.heading("Tuesday 1 December — the monthly colour check-in (first Tuesday of the month)")
+	s.heading("Tuesday 1 December — check-in day, but not for plans a day old")
 	s.at(s.day(time.December, 1, 11, 30))
 	s.quiet(bob, bobPaused, pausedUntil)
+	if n := s.countFromBot(ana, "Monthly check-in") + s.countFromBot(cleo, "Monthly check-in"); n != 0 {
+		s.fail("a plan one day old got a colour check-in")
+	}
+	s.note("Ana's and Cleo's plans are a day old: their first colour check-in waits at least three weeks")
+
+	// Scene 8: week two.
+	s.heading("Monday 7 December — week two")
+	s.at(s.day(time.December, 7, 16, 0))
+	s.quiet(bob, bobPaused, pausedUntil)
+	nudge := s.lastFromBot(ana, "This week:")
+	s.after(10 * time.Minute)
+	s.click(ana, nudge, "nudge", "Done", nil, updated(ana, "Done:"))
+
+	// Scene 9: holidays, without a pause.
+	s.heading("Fast forward to the holidays (messages shortened)")
+	s.brief = true
+	s.at(s.day(time.December, 14, 12, 0))
+	s.quiet(bob, bobPaused, pausedUntil)
+	s.at(s.day(time.December, 18, 17, 0))
+	s.brief = false
+	back := time.Date(2027, time.January, 4, 0, 0, 0, 0, ana.loc)
+	s.printf("%s  %s ▸ sets her Slack status: 🌴 Vacationing, until Mon 4 Jan (no /coach pause)\n", s.stamp(s.clock.Now()), s.who(ana, s.clock.Now()))
+	if _, err := s.emu.SetStatus(s.ctx, ana.ID, ":palm_tree:", "Vacationing", back); err != nil {
+		s.fail("Ana's status: %v", err)
+	}
+	anaAway := s.emu.SeenCount(ana.ID)
+	s.heading("Friday 25 December — Ana is away, not silent")
+	s.at(s.day(time.December, 25, 16, 30))
+	if n := s.countFromBotSince(ana, anaAway, ""); n != 0 {
+		s.fail("Ana is on holiday (her Slack status) but got %d messages", n)
+	}
+	s.note("Ana's status says she is on holiday: no nudge on Monday 21 December, and Maya's digest shows her as away")
+	if s.countFromBotIn(maya, "D", "away (Slack status)") == 0 {
+		s.fail("Maya's digest does not show Ana as away")
+	}
+	s.brief = true
+	s.at(s.day(time.January, 4, 23, 0))
+	s.brief = false
+	if n := s.countFromBotSince(ana, anaAway, ""); n != 0 {
+		s.fail("Ana is on holiday (her Slack status) but got %d messages", n)
+	}
+	s.note("nothing reached Ana while her status said Vacationing; it expired on 4 January")
+
+	s.heading("Tuesday 5 January — the first colour check-in, carrying the week's action")
+	s.at(s.day(time.January, 5, 11, 30))
 	checkin := s.lastFromBot(ana, "Monthly check-in")
 	themes := demoBlockIDs(checkin.Blocks, "checkin:")
 	if len(themes) != 3 {
@@ -757,32 +817,8 @@ func (s *demoScript) play() {
 		s.click(ana, checkin, themes[i], colour, hide, updated(ana, progress))
 	}
 	s.note("Cleo has not answered her check-in: two working days later she gets one reminder")
-	s.at(s.day(time.December, 3, 12, 0))
+	s.at(s.day(time.January, 7, 12, 0))
 	s.lastFromBot(cleo, "gentle reminder")
-	s.at(s.day(time.December, 4, 17, 0))
-
-	// Scene 8: week two.
-	s.heading("Monday 7 December — week two")
-	s.at(s.day(time.December, 7, 16, 0))
-	s.quiet(bob, bobPaused, pausedUntil)
-	nudge = s.lastFromBot(ana, "This week:")
-	s.after(10 * time.Minute)
-	s.click(ana, nudge, "nudge", "Not yet", nil, updated(ana, "Not yet:"))
-
-	// Scene 9: fast forward.
-	s.heading("Fast forward to the new year (messages shortened)")
-	s.brief = true
-	s.at(s.day(time.December, 14, 12, 0))
-	s.quiet(bob, bobPaused, pausedUntil)
-	s.at(s.day(time.January, 4, 23, 0))
-	s.brief = false
-	if n := s.countFromBot(cleo, "gentle reminder"); n != 1 {
-		s.fail("Cleo got %d reminders for her December check-in, want exactly 1", n)
-	}
-	s.note("Cleo never answered December's check-in: one reminder, and no more")
-
-	s.heading("Tuesday 5 January — a new month and a new quarter")
-	s.at(s.day(time.January, 5, 12, 0))
 
 	s.heading("Friday 8 January — the digest in #pm-coaching, and a 1:1 agenda")
 	s.at(s.day(time.January, 8, 16, 30))
@@ -806,7 +842,24 @@ func (s *demoScript) play() {
 	s.after(5 * time.Minute)
 	s.command(maya, "/coach", "prep @ana", dm(maya, "1:1 agenda"))
 
+	s.heading("Tuesday 12 January — no refresh yet")
+	s.at(s.day(time.January, 12, 12, 0))
+	if n := s.countFromBot(ana, "Quarterly refresh"); n != 0 {
+		s.fail("Ana's six-week-old plan got a quarterly refresh")
+	}
+	s.note("the quarter's refresh (second Tuesday of January) skips plans younger than a quarter: Ana's first comes in April")
+
+	s.heading("Fast forward through February to March (messages shortened)")
+	s.brief = true
+	s.at(s.day(time.March, 5, 17, 0))
+	s.brief = false
+	if n := s.countFromBot(bob, "development plan?"); n != 1 {
+		s.fail("Bob, without a plan, got %d invitations to write one in a quarter, want 1", n)
+	}
+	s.note("Bob has no plan: one invitation to write one (5 January), no monthly check-ins, and nothing counted as unanswered")
+
 	s.summary()
+	s.rhythm()
 }
 
 // countFromBotIn counts the bot messages the person saw in channels whose
@@ -888,4 +941,119 @@ func (s *demoScript) summary() {
 		strings.Join(parts, ", "),
 		demoStart.Format("Mon 2 Jan 2006 15:04"), now.In(s.zone).Format("Mon 2 Jan 2006 15:04"),
 		int(now.Sub(demoStart).Hours()/24), time.Since(s.began).Round(10*time.Millisecond))
+}
+
+// lastSent is the ts of the newest message the person wrote.
+func (s *demoScript) lastSent(p *demoPerson) string {
+	seen := s.emu.Seen(p.ID)
+	for i := len(seen) - 1; i >= 0; i-- {
+		if seen[i].Kind == slackemu.SeenSent {
+			return seen[i].TS
+		}
+	}
+	s.fail("%s wrote nothing", p.first)
+	return ""
+}
+
+// edit changes a message the person wrote in their DM with the bot.
+func (s *demoScript) edit(p *demoPerson, ts, text string) {
+	s.act(p, func() error {
+		_, err := s.emu.EditDM(s.ctx, p.ID, ts, text)
+		return err
+	}, nil)
+}
+
+// waitAnswer waits until one of the person's stored answers contains sub:
+// an edit changes nothing anyone sees, so the script looks where it lands.
+func (s *demoScript) waitAnswer(p *demoPerson, sub string) {
+	deadline := time.Now().Add(demoWait)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		answers, err := s.db.Answers(p.ID)
+		if err != nil {
+			s.fail("%s's answers: %v", p.first, err)
+		}
+		for _, a := range answers {
+			if strings.Contains(a.Text, sub) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.fail("%s's answer never came to contain %q: %+v", p.first, sub, answers)
+		}
+		select {
+		case <-tick.C:
+		case <-s.ctx.Done():
+			s.fail("%v", s.ctx.Err())
+		}
+	}
+}
+
+// countFromBotSince counts the bot's direct messages to p after their
+// first n Seen entries that contain sub.
+func (s *demoScript) countFromBotSince(p *demoPerson, n int, sub string) int {
+	count := 0
+	has := slackemu.Containing(sub)
+	for _, e := range s.emu.Seen(p.ID)[n:] {
+		if e.Kind == slackemu.SeenMessage && e.From == s.emu.BotUserID() && strings.HasPrefix(e.Channel, "D") && has(e) {
+			count++
+		}
+	}
+	return count
+}
+
+// rhythm prints how many messages each person got: per calendar week
+// (Monday to Sunday, Berlin) everything microcoach showed them, its
+// maximum and median; and the most messages they did not ask for (nudges,
+// check-ins, reminders, refreshes, plan invitations, from the ledger) in
+// any 7 days.
+func (s *demoScript) rhythm() {
+	s.heading("The rhythm: messages per person")
+	start := demoStart
+	end := s.clock.Now()
+	weeks := int(end.Sub(start).Hours()/24/7) + 1
+	worst := 0
+	for _, p := range s.cast {
+		perWeek := make([]int, weeks)
+		for _, e := range s.emu.Seen(p.ID) {
+			if (e.Kind == slackemu.SeenMessage || e.Kind == slackemu.SeenEphemeral) && e.From == s.emu.BotUserID() {
+				if w := int(e.At.Sub(start).Hours() / 24 / 7); w >= 0 && w < weeks {
+					perWeek[w]++
+				}
+			}
+		}
+		sorted := append([]int(nil), perWeek...)
+		sort.Ints(sorted)
+		median := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		ds, err := s.db.Deliveries(p.ID, "")
+		if err != nil {
+			s.fail("%s's ledger: %v", p.first, err)
+		}
+		var sent []time.Time
+		for _, d := range ds {
+			if d.State == coach.DeliverySent && d.Cadence.Unrequested() {
+				sent = append(sent, d.SentAt)
+			}
+		}
+		sort.Slice(sent, func(i, j int) bool { return sent[i].Before(sent[j]) })
+		most := 0
+		for i := range sent {
+			n := 0
+			for j := i; j < len(sent) && sent[j].Sub(sent[i]) < 7*24*time.Hour; j++ {
+				n++
+			}
+			most = max(most, n)
+		}
+		worst = max(worst, most)
+		s.printf("%-5s  all messages per week: max %d, median %d  ·  unrequested in any 7 days: max %d (%d in %d weeks)\n",
+			p.first, sorted[len(sorted)-1], median, most, len(sent), weeks)
+	}
+	s.printf("Most unrequested messages anyone got in any 7 days: %d (the budget is %d; see docs/cadence.md)\n", worst, coach.BudgetMessages)
+	if worst > coach.BudgetMessages {
+		s.fail("someone got %d unrequested messages in 7 days, over the budget of %d", worst, coach.BudgetMessages)
+	}
 }

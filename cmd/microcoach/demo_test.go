@@ -44,19 +44,23 @@ func TestDemo(t *testing.T) {
 		// A question answered by a plain DM reply.
 		"Question of the week", "Bob (Mon 10:10 in New York) ▸ writes to microcoach (DM)", "microcoach reacts", "Only you can see this answer",
 		// Bob pauses.
-		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Mon 14 Dec 2026", "(Bob is paused until",
-		// The monthly check-in, coloured in place.
-		"*Monthly check-in.*", "the message above changes in place", "All themes checked in",
-		// The quarterly refresh.
-		"*Quarterly refresh.*",
+		"Bob (Mon 11:02 in New York) ▸ /coach pause 2w", "Paused until Monday, December 14th, 2026 at 11:02", "(Bob is paused until",
+		// The monthly check-in, not for a plan a day old, coloured in place, carrying the week's action.
+		"their first colour check-in waits at least three weeks",
+		"*Monthly check-in.*", "the message above changes in place", "All themes checked in", "This week's action (instead of a separate nudge)",
 		// The manager's digest.
 		"# Team digest",
-		// The end.
+		// An answer in two messages, then edited; a holiday status instead of a pause; a plan invitation, not check-ins.
+		"the same answer, no second confirmation", "Bob (Mon 10:15 in New York) ▸ edits their message: Honestly: more time with customers, every week.",
+		"the stored answer follows", "sets her Slack status: 🌴 Vacationing", "@ana — :palm_tree: away (Slack status), not silent",
+		"nothing reached Ana while her status said Vacationing", "*A development plan?*", "no refresh yet",
+		// The end, and the rhythm it kept.
 		"== Done: messages from microcoach seen: Maya ",
+		"== The rhythm: messages per person", "Most unrequested messages anyone got in any 7 days: 2 (the budget is 2",
 	)
 
 	// The check-in message, once Ana clicked: one theme of each colour.
-	checkin := demoSection(t, got, "Tuesday 1 December")
+	checkin := demoSection(t, got, "Tuesday 5 January")
 	for _, colour := range []string{"green — on track", "yellow — some progress", "red — stuck"} {
 		if !strings.Contains(checkin, colour) {
 			t.Errorf("the check-in never shows %q:\n%s", colour, checkin)
@@ -65,20 +69,20 @@ func TestDemo(t *testing.T) {
 
 	entries := demoEntries(t, got)
 
-	// For December's check-in exactly one reminder, to Cleo, two working
-	// days after Tuesday 1 December (10:00 in Tokyo). (January's check-in
-	// brings January's reminders.)
+	// For January's check-in (the first: the plans were written on 30
+	// November) exactly one reminder, to Cleo, two working days after
+	// Tuesday 5 January (10:00 in Tokyo).
 	var reminders []demoEntry
 	for _, e := range entries {
-		if strings.Contains(e.body, "gentle reminder") && e.at.Month() == time.December {
+		if strings.Contains(e.body, "gentle reminder") && e.at.Month() == time.January {
 			reminders = append(reminders, e)
 		}
 	}
 	if len(reminders) != 1 {
 		t.Fatalf("%d reminders, want exactly 1: %+v", len(reminders), reminders)
 	}
-	if r := reminders[0]; !strings.HasPrefix(r.who, "Cleo") || r.at.Weekday() != time.Thursday || r.at.Day() != 3 {
-		t.Errorf("the reminder went to %q at %s, want Cleo on Thursday 3 December", r.who, r.at)
+	if r := reminders[0]; !strings.HasPrefix(r.who, "Cleo") || r.at.Weekday() != time.Thursday || r.at.Day() != 7 {
+		t.Errorf("the reminder went to %q at %s, want Cleo on Thursday 7 January", r.who, r.at)
 	}
 
 	// Bob paused for two weeks: nothing reaches him until the pause ends.

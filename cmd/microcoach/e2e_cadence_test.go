@@ -91,9 +91,9 @@ func TestQuestionAnsweredByDMReply(t *testing.T) {
 	h.waitSeen(bob, n, slackemu.Containing("shared with @maya, your manager of record"))
 
 	// A message with nothing open is not taken as an answer.
-	n = h.emu.SeenCount(bob.ID)
-	h.emu.SendDM(ctx, bob.ID, "and another thing")
-	h.waitSeen(bob, n, slackemu.Containing("I'm not waiting for an answer"))
+	nc := h.emu.SeenCount(cleo.ID)
+	h.emu.SendDM(ctx, cleo.ID, "and another thing")
+	h.waitSeen(cleo, nc, slackemu.Containing("I'm not waiting for an answer"))
 
 	nm := h.emu.SeenCount(maya.ID)
 	h.command(maya, "/coach", "prep @bob")

@@ -67,7 +67,7 @@ func TestAssessmentAndGaps(t *testing.T) {
 	mustContain(t, got, "Your manager's view: *4*", "gap +4", "worth talking about")
 
 	got = h.slash(ana, "/coach", "gaps")
-	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2 → +4")
+	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2→+4")
 	got = h.slash(maya, "/coach", "gaps @ana")
 	mustContain(t, got, "@ana's own view beside yours", "+4!")
 	mustContain(t, h.slash(bob, "/coach", "gaps @ana"), refusal)
@@ -214,9 +214,9 @@ func TestHomeTab(t *testing.T) {
 	n := h.emu.SeenCount(maya.ID)
 	h.emu.OpenHome(ctx, maya.ID)
 	got := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
-		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "gap Planning +3")
+		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "gap of 3 on Planning")
 	}).Text()
-	mustContain(t, got, "Your team (2)", "gap Planning +3", "Details")
+	mustContain(t, got, "Your team (2)", "gap of 3 on Planning", "Details")
 	if strings.Index(got, "Ana") > strings.Index(got, "Bob") && strings.Contains(got, "Bob") {
 		// Both have no plan; Ana's flagged gap puts her first.
 		t.Errorf("worst first: Ana (gap +3) should come before Bob:\n%s", got)

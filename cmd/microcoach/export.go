@@ -45,7 +45,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // holds it.
 func exportAll(ctx context.Context, cfg Config) (storage.Export, string, error) {
 	var e storage.Export
-	resp, url, err := fetchAdmin(ctx, cfg.AdminAddr, "/export")
+	resp, url, err := fetchAdmin(ctx, cfg, "/export")
 	if err != nil {
 		return e, "", err
 	}

@@ -70,12 +70,6 @@ func seedYear(tb testing.TB, path string, n int, now time.Time) []coach.Person {
 	return people
 }
 
-// rss reads a process's resident and peak resident memory in MB.
-func rss(pid int) (now, peak float64) {
-	m := procStatus(pid)
-	return m["VmRSS:"], m["VmHWM:"]
-}
-
 // procStatus reads the memory lines of /proc/PID/status, in MB. RssAnon
 // is the process's own memory; RssFile is pages of the mapped database
 // (and binary), which the kernel can drop under memory pressure.

@@ -50,6 +50,21 @@ func TestManifestScopesAreWhatTheTestsRunWith(t *testing.T) {
 	if !slices.Equal(granted, manifest) {
 		t.Errorf("the local Slack grants %v, the manifest asks for %v", granted, manifest)
 	}
+	var ev struct {
+		Settings struct {
+			Events struct {
+				Bot []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
+		} `yaml:"settings"`
+	}
+	if err := yaml.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	events := slices.Clone(ev.Settings.Events.Bot)
+	slices.Sort(events)
+	if got := emu.BotEvents(); !slices.Equal(got, events) {
+		t.Errorf("the local Slack delivers %v, the manifest subscribes to %v", got, events)
+	}
 	for _, gone := range []string{"chat:write.public", "im:read"} {
 		if slices.Contains(manifest, gone) {
 			t.Errorf("the manifest asks for %s, which microcoach does not use", gone)

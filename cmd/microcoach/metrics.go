@@ -139,7 +139,31 @@ func (m *metrics) watchDB(db *storage.DB) {
 			return math.NaN()
 		}
 		return float64(n)
-	}))
+	}), prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "microcoach_db_write_failures_total",
+		Help: "Failed database writes of the inbox (every envelope and its completion) and of /readyz's write probe. A full or read-only disk shows here.",
+	}, func() float64 { return float64(db.WriteFailures()) }))
+}
+
+// watchBot adds the inbox's backlog and what the bot turned away.
+func (m *metrics) watchBot(b *bot.Bot) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "microcoach_inbox_backlog",
+		Help: "Acknowledged envelopes waiting for or in work. New ones are answered busy when it reaches its bound.",
+	}, func() float64 { n, _ := b.Backlog(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "microcoach_inbox_oldest_seconds",
+			Help: "Age of the oldest envelope in the backlog; 0 when it is empty.",
+		}, func() float64 { _, age := b.Backlog(); return age.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "microcoach_inbox_busy_total",
+			Help: `Envelopes acked but answered "busy, try again in a minute" because the backlog was at its bound.`,
+		}, func() float64 { return float64(b.Busy()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "microcoach_inbox_refused_total",
+			Help: `Envelopes acked but answered "not saved" because the inbox could not be written.`,
+		}, func() float64 { return float64(b.Refused()) }),
+	)
 }
 
 // observers passes each event to every observer that is not nil.

@@ -20,6 +20,7 @@ type ops struct {
 	health  *health
 	admin   *adminServer // nil when MICROCOACH_ADMIN_ADDR is empty
 	db      *storage.DB
+	inbox   *storage.Inbox
 
 	// drain ends drainTimeout after shutdown begins; Slack calls still
 	// running then give up.
@@ -34,7 +35,7 @@ type ops struct {
 // startOps binds the admin listener (so a bad or busy address fails
 // start-up before anything talks to Slack) and arms the shutdown drain.
 func startOps(ctx context.Context, cfg Config, log *slog.Logger, h *hooks) (*ops, error) {
-	o := &ops{log: log, metrics: newMetrics(), health: &health{}}
+	o := &ops{log: log, metrics: newMetrics(), health: &health{probeEvery: h.probeEvery}}
 	if cfg.AdminAddr != "" {
 		a, err := listenAdmin(cfg, o.health, o.metrics, log.With("component", "admin"))
 		if err != nil {
@@ -64,6 +65,12 @@ func (o *ops) attach(db *storage.DB) {
 	o.metrics.watchDB(db)
 }
 
+// attachInbox closes the inbox with the database.
+func (o *ops) attachInbox(in *storage.Inbox) { o.inbox = in }
+
+// watchBot makes the bot's inbox part of the metrics.
+func (o *ops) watchBot(b *bot.Bot) { o.metrics.watchBot(b) }
+
 // httpClient is the Slack client's: counted, and cut off when the drain ends.
 func (o *ops) httpClient() *http.Client {
 	return &http.Client{Transport: &slackTransport{base: o.transport, metrics: o.metrics, log: o.log.With("component", "slack-api"), cutoff: o.drain}}
@@ -92,6 +99,11 @@ func (o *ops) closeNow() {
 		o.admin.close()
 	}
 	o.health.db.Store(nil)
+	if o.inbox != nil {
+		if err := o.inbox.Close(); err != nil {
+			o.log.Error("close the inbox", "error", err)
+		}
+	}
 	if o.db != nil {
 		if err := o.db.Close(); err != nil {
 			o.log.Error("close the database", "error", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -197,27 +198,58 @@ func TestAdminAddressInUse(t *testing.T) {
 	}
 }
 
-// TestBackupAndExportOnlyOnLoopback: the admin port may be reachable from
-// a whole cluster for metrics and probes; the data is not.
-func TestBackupAndExportOnlyOnLoopback(t *testing.T) {
-	handler := loopbackOnly(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("data")) })
+// TestBackupAndExportNeedTheToken: where a request comes from proves
+// nothing (a sidecar proxy connects from 127.0.0.1); only the admin token
+// opens /backup and /export, and without one configured they are off.
+func TestBackupAndExportNeedTheToken(t *testing.T) {
+	const token = "0123456789abcdef-secret"
 	for _, tc := range []struct {
-		remote string
-		want   int
+		name, configured, header string
+		want                     int
 	}{
-		{"127.0.0.1:5000", http.StatusOK},
-		{"[::1]:5000", http.StatusOK},
-		{"[::ffff:127.0.0.1]:5000", http.StatusOK},
-		{"10.1.2.3:5000", http.StatusForbidden},
-		{"[fd00::1]:5000", http.StatusForbidden},
-		{"garbage", http.StatusForbidden},
+		{"right token from a sidecar", token, "Bearer " + token, http.StatusOK},
+		{"scheme in lower case", token, "bearer " + token, http.StatusOK},
+		{"no header from loopback", token, "", http.StatusUnauthorized},
+		{"wrong token", token, "Bearer 0123456789abcdef-secreT", http.StatusUnauthorized},
+		{"token as a prefix", token, "Bearer " + token[:10], http.StatusUnauthorized},
+		{"longer token", token, "Bearer " + token + "x", http.StatusUnauthorized},
+		{"basic auth", token, "Basic " + token, http.StatusUnauthorized},
+		{"empty bearer", token, "Bearer ", http.StatusUnauthorized},
+		{"off without a token", "", "Bearer ", http.StatusForbidden},
+		{"off even with a header", "", "Bearer anything-at-all-here", http.StatusForbidden},
 	} {
-		r := httptest.NewRequest(http.MethodGet, "/backup", nil)
-		r.RemoteAddr = tc.remote
-		w := httptest.NewRecorder()
-		handler.ServeHTTP(w, r)
-		if w.Code != tc.want {
-			t.Errorf("%s: %d, want %d", tc.remote, w.Code, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			handler := requireToken(tc.configured, slog.New(slog.DiscardHandler), func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("data")) })
+			r := httptest.NewRequest(http.MethodGet, "/backup", nil)
+			r.RemoteAddr = "127.0.0.1:5000"
+			if tc.header != "" {
+				r.Header.Set("Authorization", tc.header)
+			}
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("%d, want %d: %s", w.Code, tc.want, w.Body.String())
+			}
+			if tc.want != http.StatusOK && strings.Contains(w.Body.String(), "data") {
+				t.Errorf("refused but served: %s", w.Body.String())
+			}
+		})
+	}
+}
+
+// TestAdminTokenSetting: a token too short to be a secret stops start-up
+// with a message that names the variable but not the value.
+func TestAdminTokenSetting(t *testing.T) {
+	for _, tc := range []struct {
+		token, want string
+	}{
+		{"short", "at least 16"},
+		{"0123456789abcdef 0123", "space or control"},
+	} {
+		c := Config{AdminToken: tc.token, SlackAPIURL: "https://slack.com/api/", DBPath: "x.db", NudgeSchedule: "@every 1h", CheckinSchedule: "@every 1h", RefreshSchedule: "@every 1h", DigestSchedule: "@every 1h", LogLevel: "info", LogFormat: "text"}
+		err := c.validate()
+		if err == nil || !strings.Contains(err.Error(), "MICROCOACH_ADMIN_TOKEN") || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.token) {
+			t.Errorf("%q: %v", tc.token, err)
 		}
 	}
 }

@@ -31,7 +31,7 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // export from the running process, the refusals while it runs, a restore
 // after it stopped, and the restored data in use after a restart.
 func TestBackupRestoreExport(t *testing.T) {
-	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
+	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "backup-test-token-0123456789"}))
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 6 before the backup")
 	admin := strings.TrimPrefix(h.adminURL(), "http://")
@@ -68,6 +68,21 @@ func TestBackupRestoreExport(t *testing.T) {
 	var e storage.Export
 	if err := json.Unmarshal([]byte(out), &e); err != nil || e.Format != storage.ExportFormat || len(e.People) != 2 || len(e.TeamLinks) != 1 || len(e.Ratings) != 1 {
 		t.Errorf("export: %v\n%s", err, out)
+	}
+
+	// Without the running process's token, nothing is served.
+	t.Setenv("MICROCOACH_ADMIN_TOKEN", "someone-elses-token-0123")
+	code, _, errs = cli(t, "backup", "-o", filepath.Join(dir, "stolen.db"))
+	if code != 1 || !strings.Contains(errs, "401 Unauthorized") || !strings.Contains(errs, "same MICROCOACH_ADMIN_TOKEN") {
+		t.Errorf("backup with the wrong token: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stolen.db")); err == nil {
+		t.Error("backup with the wrong token wrote a file")
+	}
+	t.Setenv("MICROCOACH_ADMIN_TOKEN", "")
+	code, _, errs = cli(t, "export")
+	if code != 1 || !strings.Contains(errs, "401 Unauthorized") {
+		t.Errorf("export without a token: exit %d: %s", code, errs)
 	}
 
 	// While it runs, the file can't be read directly, nor replaced.
@@ -118,6 +133,8 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	t.Setenv("MICROCOACH_ADMIN_ADDR", "")
 	junk := filepath.Join(dir, "junk.db")
 	os.WriteFile(junk, []byte("this is not a database"), 0o600)
+	export := filepath.Join(dir, "export.json")
+	os.WriteFile(export, []byte("{\n  \"format\": \"microcoach-export\",\n  \"format_version\": 1\n}\n"), 0o600)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -129,6 +146,7 @@ func TestBackupRestoreRefusals(t *testing.T) {
 		{[]string{"backup", "-o", filepath.Join(dir, "out.db")}, 1, "there is no database at"},
 		{[]string{"restore"}, 2, "microcoach restore -i FILE"},
 		{[]string{"restore", "-i", junk}, 1, "not a microcoach database"},
+		{[]string{"restore", "-i", export}, 1, "is an export (JSON), not a backup"},
 		{[]string{"restore", "-i", filepath.Join(dir, "missing.db")}, 1, "no such file"},
 		{[]string{"export", "-o"}, 2, "flag needs an argument"},
 	} {

@@ -32,7 +32,7 @@ func TestJSONLogsFollowableAndPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitSeen(bob, n, slackemu.Containing("Only you can see this answer"))
-	h.waitSeen(maya, 0, slackemu.Containing("Question of the week")) // a scheduled nudge
+	h.waitSeen(bob, 0, slackemu.Containing("Question of the week")) // a scheduled nudge
 	h.stop()
 
 	logs := h.logs.String()
@@ -92,11 +92,11 @@ func TestJSONLogsFollowableAndPrivate(t *testing.T) {
 					t.Errorf("send line without %s: %v", k, s)
 				}
 			}
-			nudged = nudged || s["cadence"] == "nudge" && s["person"] == maya.ID
+			nudged = nudged || s["cadence"] == "nudge" && s["person"] == bob.ID
 			questioned = questioned || s["cadence"] == "question" && s["person"] == bob.ID
 		}
 	}
 	if !nudged || !questioned {
-		t.Errorf("sends logged: nudge to maya %v, question to bob %v", nudged, questioned)
+		t.Errorf("sends logged: nudge to bob %v, question to bob %v", nudged, questioned)
 	}
 }

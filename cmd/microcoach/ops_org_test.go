@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,7 +108,7 @@ func exportOf(t *testing.T, path string) string {
 // addresses in one step, inside the running microcoach: a dry run first,
 // then -apply; everyone is told by DM, and a second import moves people.
 func TestOrgImportFiftyPeople(t *testing.T) {
-	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
+	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "org-import-test-token-0123"}))
 	orgPeople(h, 50)
 	csv, managers := fiftyCSV()
 	file := writeCSV(t, csv)
@@ -406,5 +407,31 @@ func TestOrgImportRefusals(t *testing.T) {
 	}
 	if people := storedPeople(t, h.dbPath); len(people) != 0 {
 		t.Errorf("refusals stored %+v", people)
+	}
+}
+
+// TestOrgImportNeedsTheAdminToken: the admin listener's import, like its
+// backup and export, opens only to the admin token.
+func TestOrgImportNeedsTheAdminToken(t *testing.T) {
+	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "org-import-test-token-0123"}))
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", http.StatusUnauthorized}, {"Bearer not-the-token-at-all", http.StatusUnauthorized}} {
+		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, h.adminURL()+"/org/import?apply=1", strings.NewReader("report,manager\nUANA,UMAYA\n"))
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("auth %q: %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
+	}
+	if p, _, _ := h.db().Person(ana.ID); p.Manager != "" {
+		t.Errorf("a refused import set ana's manager to %q", p.Manager)
 	}
 }

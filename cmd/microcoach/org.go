@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -121,7 +120,7 @@ type orgAnswer struct {
 // answers on the admin address, else against the file when no process
 // holds it. Both run orgImport.run.
 func importOrg(ctx context.Context, cfg Config, csv []byte, opts orgOptions, out, progress io.Writer) error {
-	resp, addr, err := postAdmin(ctx, cfg.AdminAddr, "/org/import?"+opts.query(), csv)
+	resp, addr, err := callAdmin(ctx, cfg, http.MethodPost, "/org/import?"+opts.query(), bytes.NewReader(csv), "text/csv; charset=utf-8")
 	if err != nil {
 		return err
 	}
@@ -414,45 +413,4 @@ func serveOrgImport(w http.ResponseWriter, r *http.Request, cfg Config, h *healt
 	log.Info("org import served", "remote", r.RemoteAddr, "result", cmp.Or(a.Error, "ok"))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(a)
-}
-
-// postAdmin POSTs body to path on the admin listener at addr, like
-// fetchAdmin: a nil response, and no error, when nothing listens there.
-// The import can take a while (Slack's rate limits), so there is no
-// deadline but ctx.
-func postAdmin(ctx context.Context, addr, path string, body []byte) (*http.Response, string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if addr == "" || err != nil || port == "0" {
-		return nil, "", nil
-	}
-	switch host {
-	case "", "0.0.0.0":
-		host = "127.0.0.1"
-	case "::":
-		host = "::1"
-	}
-	u := "http://" + net.JoinHostPort(host, port) + path
-	client := &http.Client{Transport: &http.Transport{
-		Proxy:       nil, // the admin listener is local; never go through a proxy
-		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, "", err
-	}
-	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
-	resp, err := client.Do(req)
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", u, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		resp.Body.Close()
-		return nil, "", fmt.Errorf("%s answered %s: %s; nothing was written", u, resp.Status, strings.TrimSpace(string(msg)))
-	}
-	return resp, u, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,8 @@ type hooks struct {
 	drain time.Duration
 	// admin is told the admin listener's address once it is bound.
 	admin func(addr string)
+	// probeEvery replaces probeInterval, how often /readyz may write.
+	probeEvery time.Duration
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -101,10 +104,19 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	}
 	defer o.close()
 	db, err := storage.Open(cfg.DBPath, storage.Options{Logger: log.With("component", "storage")})
+	var oe *storage.OpenError
+	if errors.As(err, &oe) {
+		return &configError{Var: envPrefix + "_DB_PATH", Problem: fmt.Sprintf("cannot open %s: %v", oe.Path, oe.Err)}
+	}
 	if err != nil {
 		return err
 	}
 	o.attach(db)
+	inbox, err := db.OpenInbox(storage.Options{})
+	if err != nil {
+		return err
+	}
+	o.attachInbox(inbox)
 
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
@@ -126,7 +138,9 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
 		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: screenReads(db),
+		Inbox: inbox, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
+	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
@@ -141,6 +155,11 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		h.started(db, engine)
 	}
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		expireLoop(runCtx, db, h.clock.Now, log.With("component", "storage"))
+	}()
 	if !h.manualTicks {
 		wg.Add(1)
 		go func() {

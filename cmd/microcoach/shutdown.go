@@ -12,8 +12,11 @@ import (
 )
 
 // drainTimeout bounds what shutdown waits for: Slack calls already in
-// flight (scheduled posts, replies to commands) get this long to finish.
-const drainTimeout = 10 * time.Second
+// flight (scheduled posts, replies to commands) and the inbox's workers
+// get this long; what is not done by then stays in the inbox (and the
+// ledger) for the next start. 7 s leaves room within docker stop's
+// default 10 s, and Kubernetes' 30 s grace, for closing the database.
+const drainTimeout = 7 * time.Second
 
 // exitForced is the exit status after a second signal. It is 1, the code
 // for "anything else" that the interface documents, rather than the shell's

@@ -38,7 +38,16 @@ func (e *Error) Error() string {
 
 type modelFile struct {
 	Name  string      `yaml:"name"`
+	Bands *bandsEntry `yaml:"bands"`
 	Areas []areaEntry `yaml:"areas"`
+}
+
+// bandsEntry says which scores mean which level: "beginner: 1-3",
+// "intermediate: 4-7", "advanced: 8-10". Optional; those are the defaults.
+type bandsEntry struct {
+	Beginner     string `yaml:"beginner"`
+	Intermediate string `yaml:"intermediate"`
+	Advanced     string `yaml:"advanced"`
 }
 
 type areaEntry struct {
@@ -54,6 +63,10 @@ type areaEntry struct {
 
 // ModelExample is a valid model file, shown in documentation and errors.
 const ModelExample = `name: Our PM competencies
+bands: # optional: which scores mean which level (these are the defaults)
+  beginner: 1-3
+  intermediate: 4-7
+  advanced: 8-10
 areas:
   - id: discovery
     name: Discovery
@@ -87,6 +100,17 @@ func ParseModel(name string, raw []byte) (coach.Model, error) {
 	if m.Name == "" {
 		m.Name = "custom"
 	}
+	if f.Bands != nil {
+		b, err := parseBands(*f.Bands)
+		if err != nil {
+			line := 0
+			if n := mappingValue(document(&root), "bands"); n != nil {
+				line = n.Line
+			}
+			return coach.Model{}, &Error{File: name, Line: line, Field: "bands", Message: err.Error()}
+		}
+		m.Bands = b
+	}
 	for _, a := range f.Areas {
 		m.Areas = append(m.Areas, coach.Area{
 			ID:          strings.TrimSpace(a.ID),
@@ -103,6 +127,21 @@ func ParseModel(name string, raw []byte) (coach.Model, error) {
 		return coach.Model{}, clampLine(locate(name, &root, "areas", err), raw)
 	}
 	return m, nil
+}
+
+// parseBands reads three "lo-hi" ranges that must cover 1–10 in order,
+// each level at least one score.
+func parseBands(e bandsEntry) (coach.Bands, error) {
+	var lo, hi [3]int
+	for i, r := range []struct{ level, text string }{{"beginner", e.Beginner}, {"intermediate", e.Intermediate}, {"advanced", e.Advanced}} {
+		if n, err := fmt.Sscanf(strings.ReplaceAll(strings.TrimSpace(r.text), " ", ""), "%d-%d", &lo[i], &hi[i]); err != nil || n != 2 || lo[i] > hi[i] {
+			return coach.Bands{}, fmt.Errorf("%s: %q is not a range of scores like 4-7", r.level, r.text)
+		}
+	}
+	if lo[0] != coach.MinScore || hi[2] != coach.MaxScore || lo[1] != hi[0]+1 || lo[2] != hi[1]+1 {
+		return coach.Bands{}, fmt.Errorf("the three ranges must cover %d-%d in order with no gap or overlap (like 1-3, 4-7, 8-10)", coach.MinScore, coach.MaxScore)
+	}
+	return coach.Bands{BeginnerMax: hi[0], IntermediateMax: hi[1]}, nil
 }
 
 // strictDecode decodes raw into v, refusing unknown fields, and into root

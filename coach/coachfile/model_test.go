@@ -1,10 +1,13 @@
 package coachfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/microcoach/microcoach/coach"
 )
 
 func writeFile(t *testing.T, body string) string {
@@ -74,5 +77,36 @@ func TestLoadModelMissingFile(t *testing.T) {
 	_, err := LoadModel(filepath.Join(t.TempDir(), "nope.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml: file not found") {
 		t.Fatalf("LoadModel(missing) = %v", err)
+	}
+}
+
+// The example README.md links to must load.
+func TestExampleModelFileLoads(t *testing.T) {
+	m, err := LoadModel("../../deploy/examples/model.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Areas) != 4 || m.Areas[0].ID != "discovery" {
+		t.Fatalf("example model = %+v", m)
+	}
+}
+
+func TestModelBands(t *testing.T) {
+	head := "name: x\nbands:\n  beginner: %s\n  intermediate: %s\n  advanced: %s\nareas:\n  - id: a\n    name: A\n    description: d\n    levels: {beginner: b, intermediate: i, advanced: v}\n"
+	m, err := ParseModel("m.yaml", []byte(fmt.Sprintf(head, "1-4", "5-8", "9-10")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, what := m.LevelOf(m.Areas[0], 4); l != coach.Beginner || what != "b" {
+		t.Errorf("4 with 1-4 beginner is %v %q", l, what)
+	}
+	if l, _ := m.LevelOf(m.Areas[0], 9); l != coach.Advanced {
+		t.Errorf("9 is %v", l)
+	}
+	for _, bad := range [][3]string{{"1-3", "5-7", "8-10"}, {"1-3", "4-10", "10-10"}, {"0-3", "4-7", "8-10"}, {"one", "4-7", "8-10"}, {"1-3", "4-7", "8-9"}} {
+		_, err := ParseModel("m.yaml", []byte(fmt.Sprintf(head, bad[0], bad[1], bad[2])))
+		if err == nil || !strings.Contains(err.Error(), "m.yaml:3: bands:") {
+			t.Errorf("bands %v: %v", bad, err)
+		}
 	}
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# pg-scratch.sh starts a throwaway PostgreSQL cluster for microcoach's tests
+# and prints the shell lines that point the tests at it:
+#
+#	eval "$(deploy/pg-scratch.sh)"     # start; sets MICROCOACH_TEST_DATABASE_URL
+#	go test ./storage/...
+#	deploy/pg-scratch.sh stop          # stop it and delete its files
+#
+# The cluster lives in a fresh temporary directory, listens on 127.0.0.1
+# only, on a free port, with trust authentication (no password: it is for
+# tests, and reachable only from this machine). It needs Debian's
+# postgresql package (apt-get install postgresql); its binaries are found
+# under /usr/lib/postgresql/<version>/bin, or on PATH. initdb refuses to run
+# as root, so as root the cluster runs as the postgres user the package
+# creates. Durability is off (fsync=off): a crash loses the scratch data,
+# which is the point of it.
+set -euo pipefail
+
+usage() {
+	echo "usage: eval \"\$($0 [start])\"   or   $0 stop [dir]" >&2
+	exit 2
+}
+
+bindir() {
+	local d
+	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+		if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+			echo "$d"
+			return
+		fi
+	done
+	if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+		dirname "$(command -v initdb)"
+		return
+	fi
+	echo "pg-scratch: no PostgreSQL binaries found; install them: apt-get install -y postgresql" >&2
+	exit 1
+}
+
+# as runs a command as the cluster's owner: the postgres user when we are
+# root, ourselves otherwise.
+as() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+listening() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+start() {
+	local bin dir port url tries
+	bin=$(bindir)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-scratch.XXXXXX")
+	if [ "$(id -u)" -eq 0 ]; then
+		if ! id postgres >/dev/null 2>&1; then
+			echo "pg-scratch: running as root needs the postgres user (apt-get install -y postgresql creates it)" >&2
+			exit 1
+		fi
+		chown postgres: "$dir"
+	fi
+	chmod 700 "$dir"
+	as "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		exit 1
+	}
+	cat >"$dir/data/pg_hba.conf" <<-HBA
+		local all all trust
+		host  all all 127.0.0.1/32 trust
+	HBA
+	for tries in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + RANDOM % 40000))
+		listening "$port" && continue
+		if as "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --silent \
+			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir'" \
+			-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+			start >&2; then
+			url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+			echo "export MICROCOACH_TEST_DATABASE_URL='$url'"
+			echo "export MICROCOACH_PG_SCRATCH='$dir'"
+			echo "# stop it with: $0 stop"
+			return
+		fi
+	done
+	echo "pg-scratch: could not start PostgreSQL; its log:" >&2
+	cat "$dir/server.log" >&2 || true
+	exit 1
+}
+
+stop() {
+	local dir=${1:-${MICROCOACH_PG_SCRATCH:-}}
+	[ -n "$dir" ] || usage
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as "$(bindir)/pg_ctl" --pgdata="$dir/data" --mode=immediate --wait --silent stop >&2 || true
+	fi
+	case "$dir" in
+	*/pg-scratch.*) rm -rf "$dir" ;;
+	*) echo "pg-scratch: $dir is not a scratch cluster; left in place" >&2 ;;
+	esac
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop "${2:-}" ;;
+*) usage ;;
+esac
