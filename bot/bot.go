@@ -120,6 +120,13 @@ type Config struct {
 	// Drain is how long work goes on after shutdown begins; the rest stays
 	// in the inbox (DefaultDrain).
 	Drain time.Duration
+
+	// TextOnly turns the pictures off: every surface shows its text view
+	// (see pictures.go).
+	TextOnly bool
+	// PictureSink hears about every picture uploaded (the demo writes
+	// them to a folder); optional.
+	PictureSink func(kind, fileID string, png []byte)
 }
 
 // Bot answers Slack envelopes.
@@ -145,6 +152,12 @@ type Bot struct {
 
 	in      *inbox
 	notices chan notice
+
+	textOnly    bool
+	homes       *homePublishes
+	pictures    *pictureCache
+	renders     *renderCache
+	pictureSink func(kind, fileID string, png []byte)
 }
 
 // New returns a Bot. It does no I/O.
@@ -164,6 +177,12 @@ func New(cfg Config) *Bot {
 
 		defaultDigest: cfg.DigestChannel,
 		policy:        coach.NewPolicy(cfg.Admins),
+
+		textOnly:    cfg.TextOnly,
+		homes:       &homePublishes{state: map[string]bool{}},
+		pictures:    newPictureCache(),
+		renders:     newRenderCache(),
+		pictureSink: cfg.PictureSink,
 	}
 	api := cfg.SlackAPIURL
 	if api == "" {

@@ -10,7 +10,10 @@ import (
 func eventUser(ev slackevents.EventsAPIEvent) string {
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
-		return messageAuthor(e)
+		if a := messageAuthor(e); a != "" {
+			return a
+		}
+		return e.User // a bot's post (the app's own come back too): its user id
 	case *slackevents.AppHomeOpenedEvent:
 		return e.User
 	}

@@ -67,9 +67,10 @@ func TestAssessmentAndGaps(t *testing.T) {
 	mustContain(t, got, "Your manager's view: *4*", "gap +4", "worth talking about")
 
 	got = h.slash(ana, "/coach", "gaps")
-	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2→+4")
+	// The radar in the reply; the flagged gap and its change in words.
+	mustContain(t, got, "Perception gaps", "[image: Perception gaps — Ana Lima]", "Planning (+4, was +2)")
 	got = h.slash(maya, "/coach", "gaps @ana")
-	mustContain(t, got, "@ana's own view beside yours", "+4!")
+	mustContain(t, got, "@ana's own view beside yours", "[image: Perception gaps — Ana Lima]", "Planning (+4, was +2)")
 	mustContain(t, h.slash(bob, "/coach", "gaps @ana"), refusal)
 
 	// The assessment modal: every area, saved as the manager's ratings.
@@ -210,7 +211,7 @@ func TestHomeTab(t *testing.T) {
 	na := h.emu.SeenCount(ana.ID)
 	h.slash(maya, "/rate", "@ana planning 5")
 	// A change republishes the Home of the person and of their manager.
-	h.waitSeen(ana, na, func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "+3!") })
+	h.waitSeen(ana, na, hasImage(slackemu.SeenHome, "picture.radar", "Planning: self 8, manager 5, gap +3"))
 	n := h.emu.SeenCount(maya.ID)
 	h.emu.OpenHome(ctx, maya.ID)
 	got := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
@@ -222,7 +223,7 @@ func TestHomeTab(t *testing.T) {
 		t.Errorf("worst first: Ana (gap +3) should come before Bob:\n%s", got)
 	}
 	home, _ = h.emu.Home(ana.ID)
-	mustContain(t, h.emu.Render(home.Blocks), "Your coaching", "Planning", "+3!", "Weekly nudge:")
+	mustContain(t, h.emu.Render(home.Blocks), "Your coaching", "Planning", "[image: Perception gaps — Ana Lima]", "Weekly nudge:")
 }
 
 // TestPrivacyMatrix: every surface that touches someone's data, tried on
