@@ -185,7 +185,7 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 			Filename: "microcoach-" + pic.Kind + "-" + hash[:12] + ".png",
 			Title:    pic.Title,
 			// files.getUploadURLExternal takes at most 1,000 characters.
-			AltTxt:  truncateRunes(pic.Alt, 1000),
+			AltTxt:  truncateBytes(pic.Alt, 1000),
 			Channel: channel,
 		})
 		if err != nil {
@@ -205,12 +205,19 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 	return &shownPicture{FileID: id, Alt: pic.Alt, Title: pic.Title}, nil
 }
 
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+// truncateBytes shortens s to at most n bytes, on a character boundary,
+// ending with "…" when cut (the emulator, like a careful reader of Slack's
+// "1,000 characters", counts bytes).
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	const ell = "…"
+	cut := n - len(ell)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
 }
 
 // viewerDM is the conversation where a picture for viewer alone is shared:

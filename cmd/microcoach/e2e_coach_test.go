@@ -245,6 +245,7 @@ func TestPrivacyMatrix(t *testing.T) {
 	h.slash(maya, "/rate", "@ana planning 5")
 	h.team(bob, ana, eve) // Ana moves from Maya to Bob; Eve is her peer
 	h.invite(cleo, ana)   // Cleo invited her; she never answered
+	filesBefore := len(h.emu.Files()) // Maya's grid from when she was the manager stays in her DM, like an old digest
 
 	self, manager := ana, bob
 	actors := []slackemu.User{self, manager, cleo, maya, eve, dan, zed}
@@ -294,6 +295,39 @@ func TestPrivacyMatrix(t *testing.T) {
 		cases++
 		mustContain(t, got, refusal)
 		mustNotContain(t, got, "private note")
+	}
+	// Pictures: every actor opens their Home (a radar of their own, a grid
+	// of their reports). No image anyone outside Ana and Bob sees is
+	// about Ana, and every picture uploaded since Ana moved to Bob — her
+	// radar on her Home, in /coach gaps and the agenda, Bob's copy in his
+	// gaps, agenda and Home grid — can be seen by Ana or Bob only.
+	for _, actor := range actors {
+		n := h.emu.SeenCount(actor.ID)
+		if _, err := h.emu.OpenHome(ctxT(t), actor.ID); err != nil {
+			t.Fatal(err)
+		}
+		home := h.waitSeen(actor, n, slackemu.Kind(slackemu.SeenHome))
+		for _, im := range imagesIn(home.Blocks) {
+			cases++
+			if !h.emu.CanSeeFile(actor.ID, im.FileID) {
+				t.Errorf("%s's Home shows file %s they cannot see", actor.Name, im.FileID)
+			}
+			if strings.Contains(im.Alt, "Ana Lima") && actor != self && actor != manager {
+				t.Errorf("%s's Home shows a picture about Ana: %s", actor.Name, im.Alt)
+			}
+		}
+	}
+	files := h.emu.Files()[filesBefore:]
+	if len(files) == 0 {
+		t.Error("no picture was uploaded after Ana moved to Bob")
+	}
+	for _, f := range files {
+		for _, actor := range actors {
+			cases++
+			if h.emu.CanSeeFile(actor.ID, f.ID) && actor != self && actor != manager {
+				t.Errorf("%s can see picture %s (%s) shared in %v", actor.Name, f.ID, f.Title, f.Channels)
+			}
+		}
 	}
 	t.Logf("%d authorization cases", cases)
 	rs := ratingsOf(t, h.db(), ana.ID)
