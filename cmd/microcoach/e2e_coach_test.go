@@ -245,7 +245,9 @@ func TestPrivacyMatrix(t *testing.T) {
 	h.slash(maya, "/rate", "@ana planning 5")
 	h.team(bob, ana, eve) // Ana moves from Maya to Bob; Eve is her peer
 	h.invite(cleo, ana)   // Cleo invited her; she never answered
-	filesBefore := len(h.emu.Files()) // Maya's grid from when she was the manager stays in her DM, like an old digest
+	// Maya's grid from when she was the manager stays in her DM, like an
+	// old digest; what counts is every picture from now on.
+	filesBefore := len(h.emu.Files())
 
 	self, manager := ana, bob
 	actors := []slackemu.User{self, manager, cleo, maya, eve, dan, zed}
