@@ -95,6 +95,8 @@ type pictureCache struct {
 	files    map[string]string // hash|channel → file id
 	order    []string          // keys, oldest first
 	inflight map[string]*pendingUpload
+	threads  map[string]string // DM channel → ts of the message pictures are shared under
+	threadMu sync.Mutex        // held while a thread is looked up or started
 }
 
 type pendingUpload struct {
@@ -104,7 +106,7 @@ type pendingUpload struct {
 }
 
 func newPictureCache() *pictureCache {
-	return &pictureCache{files: map[string]string{}, inflight: map[string]*pendingUpload{}}
+	return &pictureCache{files: map[string]string{}, inflight: map[string]*pendingUpload{}, threads: map[string]string{}}
 }
 
 // get returns the file id cached for key, or runs upload once for all
@@ -180,10 +182,11 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 		uctx, cancel := context.WithTimeout(ctx, uploadTimeout)
 		defer cancel()
 		f, err := b.api.UploadFileContext(uctx, slack.UploadFileParameters{
-			Reader:   bytes.NewReader(pic.PNG),
-			FileSize: len(pic.PNG),
-			Filename: "microcoach-" + pic.Kind + "-" + hash[:12] + ".png",
-			Title:    pic.Title,
+			ThreadTimestamp: b.pictureThread(uctx, log, channel),
+			Reader:          bytes.NewReader(pic.PNG),
+			FileSize:        len(pic.PNG),
+			Filename:        "microcoach-" + pic.Kind + "-" + hash[:12] + ".png",
+			Title:           pic.Title,
 			// files.getUploadURLExternal takes at most 1,000 characters.
 			AltTxt:  truncateBytes(pic.Alt, 1000),
 			Channel: channel,
@@ -203,6 +206,38 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 		}
 	}
 	return &shownPicture{FileID: id, Alt: pic.Alt, Title: pic.Title}, nil
+}
+
+// pictureThreadText heads the thread a DM's pictures are shared in.
+const pictureThreadText = ":frame_with_picture: The pictures I show you (your perception-gap radar, your team's colours) are kept in this thread: Slack shows a picture only to people in a conversation it was shared in, and this DM is yours alone."
+
+// pictureThread returns the ts of the message in a DM under which its
+// pictures are shared, posting it the first time (once per process), so
+// that a changed picture adds a reply in one thread instead of a message
+// in the conversation. "" (share at the top level) for a channel, or when
+// the message can't be posted.
+func (b *Bot) pictureThread(ctx context.Context, log *slog.Logger, channel string) string {
+	if !strings.HasPrefix(channel, "D") {
+		return ""
+	}
+	c := b.pictures
+	c.threadMu.Lock() // one thread per DM, even when two uploads start at once
+	defer c.threadMu.Unlock()
+	c.mu.Lock()
+	ts, ok := c.threads[channel]
+	c.mu.Unlock()
+	if ok {
+		return ts
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(pictureThreadText, false))
+	if err != nil {
+		log.Warn("picture thread not started; sharing at the top level", "channel", channel, "error", err)
+		return ""
+	}
+	c.mu.Lock()
+	c.threads[channel] = ts
+	c.mu.Unlock()
+	return ts
 }
 
 // truncateBytes shortens s to at most n bytes, on a character boundary,
