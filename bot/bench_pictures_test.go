@@ -56,7 +56,7 @@ func BenchmarkPictureRadar(b *testing.B) {
 	b.Run("render+upload", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			bot.pictures, bot.renders = newPictureCache(), newRenderCache()
+			bot.pictures, bot.renders = freshPictureCache(bot.pictures), newRenderCache()
 			if bot.radarFor(ctx, log, "UR000", p, ratings) == nil {
 				b.Fatal("no radar")
 			}
@@ -92,10 +92,18 @@ func BenchmarkPictureGrid50(b *testing.B) {
 	b.Run("render+upload", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			bot.pictures, bot.renders = newPictureCache(), newRenderCache()
+			bot.pictures, bot.renders = freshPictureCache(bot.pictures), newRenderCache()
 			if bot.gridFor(ctx, log, "UBOSS", dm, statuses, gNow) == nil {
 				b.Fatal("no grid")
 			}
 		}
 	})
+}
+
+// freshPictureCache forgets every upload but keeps the DMs' picture
+// threads, which are started once per process, not once per picture.
+func freshPictureCache(old *pictureCache) *pictureCache {
+	c := newPictureCache()
+	c.threads = old.threads
+	return c
 }

@@ -54,13 +54,17 @@ func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
 	}
 	r := agendaReply(b.model, a, now)
 	if a.Radar != nil {
-		if _, _, err := b.api.PostMessageContext(ctx, c.user, msgOptions(r)...); pictureFailed(err) {
+		ch, ts, err := b.api.PostMessageContext(ctx, c.user, msgOptions(r)...)
+		switch {
+		case pictureFailed(err):
 			c.log.Warn("agenda refused with its radar; sending text", "error", err)
 			b.pictures.forget(a.Radar.FileID)
 			a.Radar = nil
 			b.dm(ctx, c.log, c.user, agendaReply(b.model, a, now))
-		} else if err != nil {
+		case err != nil:
 			c.log.Error("direct message failed", "to", c.user, "error", err)
+		default:
+			c.log.Info("direct message sent", "to", c.user, "channel", ch, "ts", ts)
 		}
 	} else {
 		b.dm(ctx, c.log, c.user, r)

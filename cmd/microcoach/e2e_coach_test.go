@@ -242,7 +242,12 @@ func TestPrivacyMatrix(t *testing.T) {
 	}
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 8 private note")
+	nm := h.emu.SeenCount(maya.ID)
 	h.slash(maya, "/rate", "@ana planning 5")
+	// Maya's Home, refreshed after her rating, shows her grid with Ana's
+	// row: wait for it, so that it is not taken for a picture sent after
+	// Ana moved.
+	h.waitSeen(maya, nm, hasImage(slackemu.SeenHome, "picture.grid", "Ana Lima"))
 	h.team(bob, ana, eve) // Ana moves from Maya to Bob; Eve is her peer
 	h.invite(cleo, ana)   // Cleo invited her; she never answered
 	// Maya's grid from when she was the manager stays in her DM, like an
