@@ -124,9 +124,6 @@ type Config struct {
 	// TextOnly turns the pictures off: every surface shows its text view
 	// (see pictures.go).
 	TextOnly bool
-	// PictureSink hears about every picture uploaded (the demo writes
-	// them to a folder); optional.
-	PictureSink func(kind, fileID string, png []byte)
 }
 
 // Bot answers Slack envelopes.
@@ -153,11 +150,10 @@ type Bot struct {
 	in      *inbox
 	notices chan notice
 
-	textOnly    bool
-	homes       *homePublishes
-	pictures    *pictureCache
-	renders     *renderCache
-	pictureSink func(kind, fileID string, png []byte)
+	textOnly bool
+	homes    *homePublishes
+	pictures *pictureCache
+	renders  *renderCache
 }
 
 // New returns a Bot. It does no I/O.
@@ -178,11 +174,10 @@ func New(cfg Config) *Bot {
 		defaultDigest: cfg.DigestChannel,
 		policy:        coach.NewPolicy(cfg.Admins),
 
-		textOnly:    cfg.TextOnly,
-		homes:       &homePublishes{state: map[string]bool{}},
-		pictures:    newPictureCache(),
-		renders:     newRenderCache(),
-		pictureSink: cfg.PictureSink,
+		textOnly: cfg.TextOnly,
+		homes:    &homePublishes{state: map[string]bool{}},
+		pictures: newPictureCache(),
+		renders:  newRenderCache(),
 	}
 	api := cfg.SlackAPIURL
 	if api == "" {

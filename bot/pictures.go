@@ -201,9 +201,6 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 	}
 	if uploaded {
 		log.Info("picture uploaded", "kind", pic.Kind, "file_id", id, "channel", channel, "bytes", len(pic.PNG))
-		if b.pictureSink != nil {
-			b.pictureSink(pic.Kind, id, pic.PNG)
-		}
 	}
 	return &shownPicture{FileID: id, Alt: pic.Alt, Title: pic.Title}, nil
 }

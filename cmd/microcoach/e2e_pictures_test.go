@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microcoach/microcoach/bot/picture"
+	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
 )
 
@@ -133,6 +135,30 @@ func TestPicturesRadarWhereItIsShown(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != 800 || b.Dy() != 800 {
 		t.Errorf("radar is %v, want 800×800", b)
+	}
+	// The bytes are those the renderer draws for exactly these numbers (the
+	// same input always gives the same bytes), and bot/picture's own tests
+	// sample that picture for the Planning gap (TestRadarShowsPlanningGap).
+	want := picture.RadarInput{Title: "Ana Lima"}
+	for _, a := range coach.PMwheel().Areas {
+		ax := picture.Axis{Name: a.Name}
+		switch a.ID {
+		case "planning":
+			ax.Self, ax.Manager = 8, 5
+		case "execution":
+			ax.Self = 6
+		}
+		want.Axes = append(want.Axes, ax)
+	}
+	wantPNG, err := picture.Radar(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(f.Content, wantPNG) {
+		t.Errorf("the radar read back is not the picture of Planning 8/5, Execution 6/–")
+	}
+	if radar.Alt != picture.RadarAlt(want) {
+		t.Errorf("alt text %q, want %q", radar.Alt, picture.RadarAlt(want))
 	}
 	mustContain(t, home.Text(), "What your scores mean", "*Planning* 8 — advanced (8–10)", "your manager: 5, intermediate")
 
