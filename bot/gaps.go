@@ -27,7 +27,7 @@ func (b *Bot) gaps(ctx context.Context, c call, cc coachCommand) {
 	// The reply is ephemeral where the command was typed; its picture is
 	// shared in the viewer's DM, which only they (and the app) are in.
 	radar := b.radarFor(ctx, c.log, c.user, subject, ratings)
-	b.say(ctx, c, gapsReply(subject, c.user, cmp, radar))
+	b.sayPicture(ctx, c, radar, func(p *shownPicture) reply { return gapsReply(subject, c.user, cmp, p) })
 }
 
 // subject reads an optional @person: yourself without one, or someone the

@@ -268,5 +268,7 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 	if ratings, err := b.store.Ratings(p.ID, ""); err == nil {
 		radar = b.radarFor(ctx, c.log, c.user, p, ratings)
 	}
-	b.openModal(ctx, c, reportModal(b.model, st, st.Plan, st.ThemeColours(), radar, now))
+	b.openModalPicture(ctx, c, radar, func(p *shownPicture) modalView {
+		return reportModal(b.model, st, st.Plan, st.ThemeColours(), p, now)
+	})
 }

@@ -448,11 +448,16 @@ func personName(p coach.Person) string {
 	return p.ID
 }
 
-// pictureFailed reports whether err is Slack refusing blocks because a
-// picture's file is gone (deleted since it was cached); the caller then
-// forgets the file and sends text.
+// pictureFailed reports whether err may be Slack refusing a picture's
+// block because its file is gone (deleted since it was cached): messages
+// answer invalid_blocks, views invalid_arguments. The caller then forgets
+// the file and sends text.
 func pictureFailed(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "invalid_blocks")
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "invalid_blocks") || strings.Contains(msg, "invalid_arguments")
 }
 
 // describe is a short form of a picture for logs.

@@ -20,3 +20,14 @@ func (s *Server) Files() []File {
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
+
+// DeleteFile deletes a file as its owner would in Slack's client: image
+// blocks naming it are refused from then on. It reports whether the file
+// existed.
+func (s *Server) DeleteFile(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.ws.files[id]
+	delete(s.ws.files, id)
+	return ok
+}

@@ -288,6 +288,48 @@ func TestPicturesFallBackToText(t *testing.T) {
 	})
 }
 
+// TestPicturesDeletedFile: a picture's file is deleted (people can't
+// delete an app's files; a workspace admin can). The next Home names the
+// cached file and Slack refuses it: microcoach publishes the text Home
+// instead, with no error for the person, and forgets the file; the Home
+// after that uploads the picture afresh, and /coach gaps shows the new one.
+func TestPicturesDeletedFile(t *testing.T) {
+	h := newHarness(t, slackemu.Options{}, nil)
+	h.team(maya, ana)
+	h.slash(ana, "/rate", "planning 8")
+	n := h.emu.SeenCount(ana.ID)
+	h.slash(maya, "/rate", "@ana planning 5")
+	home := h.waitSeen(ana, n, hasImage(slackemu.SeenHome, "picture.radar", "gap +3"))
+	old := imageOf(t, home, "picture.radar")
+	if !h.emu.DeleteFile(old.FileID) {
+		t.Fatalf("no file %s", old.FileID)
+	}
+	n = h.emu.SeenCount(ana.ID)
+	if _, err := h.emu.OpenHome(ctxT(t), ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	text := h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenHome, slackemu.SeenError))
+	if text.Kind != slackemu.SeenHome || len(imagesIn(text.Blocks)) != 0 {
+		t.Fatalf("after the file was deleted, Home: %s", text)
+	}
+	mustContain(t, text.Text(), "+3!")
+
+	n = h.emu.SeenCount(ana.ID)
+	if _, err := h.emu.OpenHome(ctxT(t), ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := imageOf(t, h.waitSeen(ana, n, hasImage(slackemu.SeenHome, "picture.radar", "gap +3")), "picture.radar")
+	if again.FileID == old.FileID || !h.emu.CanSeeFile(ana.ID, again.FileID) {
+		t.Errorf("Home shows file %s after %s was deleted", again.FileID, old.FileID)
+	}
+	mustContain(t, h.slash(ana, "/coach", "gaps"), "[image: Perception gaps — Ana Lima]")
+	for _, s := range h.emu.Seen(ana.ID) {
+		if s.Kind == slackemu.SeenError {
+			t.Errorf("Ana saw an error: %s", s)
+		}
+	}
+}
+
 // TestPicturesDigestGrid: the digest carries the colour grid where every
 // reader may see every row (the manager's own channel, or their DM), and
 // never in a shared channel: there the summary has no picture, and no file
