@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -458,12 +457,4 @@ func pictureFailed(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "invalid_blocks") || strings.Contains(msg, "invalid_arguments")
-}
-
-// describe is a short form of a picture for logs.
-func (p *shownPicture) String() string {
-	if p == nil {
-		return "(text)"
-	}
-	return fmt.Sprintf("file %s", p.FileID)
 }
