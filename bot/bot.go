@@ -123,6 +123,10 @@ type Config struct {
 	// Screen runs fn with reads that all come from one read transaction
 	// (storage's DB.View); optional: without it each read is its own.
 	Screen func(fn func(r ScreenReader) error) error
+
+	// TextOnly turns the pictures off: every surface shows its text view
+	// (see pictures.go).
+	TextOnly bool
 }
 
 // Bot answers Slack envelopes.
@@ -149,6 +153,11 @@ type Bot struct {
 	in          *inbox
 	notices     chan notice
 	screenReads func(fn func(r ScreenReader) error) error
+
+	textOnly bool
+	homes    *homePublishes
+	pictures *pictureCache
+	renders  *renderCache
 }
 
 // New returns a Bot. It does no I/O.
@@ -169,6 +178,11 @@ func New(cfg Config) *Bot {
 		defaultDigest: cfg.DigestChannel,
 		policy:        coach.NewPolicy(cfg.Admins),
 		screenReads:   cfg.Screen,
+
+		textOnly: cfg.TextOnly,
+		homes:    &homePublishes{state: map[string]bool{}},
+		pictures: newPictureCache(),
+		renders:  newRenderCache(),
 	}
 	api := cfg.SlackAPIURL
 	if api == "" {

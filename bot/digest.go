@@ -66,6 +66,13 @@ func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
 			return
 		}
 		v := buildDigest(b.model, statuses, b.now(), true)
+		if len(statuses) > 0 {
+			// The preview is ephemeral; its grid is shared in the
+			// manager's own DM.
+			if dm, err := b.viewerDM(ctx, c.user); err == nil {
+				v.Top.Blocks = withPicture(v.Top.Blocks, blockGrid, b.gridFor(ctx, c.log, c.user, dm, statuses, b.now()), maxMessageBlocks-1)
+			}
+		}
 		r := v.Top
 		r.Blocks = append(r.Blocks[:len(r.Blocks):len(r.Blocks)], contextBlock(b.digestTarget(me)))
 		if len(r.Blocks) > maxMessageBlocks {
@@ -175,7 +182,8 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 		if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = target }); err != nil {
 			return "", "", err
 		}
-		ch, ts, err := b.postWithThread(ctx, target, v, meta)
+		// Every member may see every row: the grid is shared here.
+		ch, ts, err := b.postDigestWithGrid(ctx, p, target, v, statuses, meta)
 		if err == nil {
 			return ch, ts, nil
 		}
@@ -198,7 +206,7 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 			v.Top.Blocks = v.Top.Blocks[:maxMessageBlocks]
 		}
 	}
-	return b.postWithThread(ctx, dm, v, meta)
+	return b.postDigestWithGrid(ctx, p, dm, v, statuses, meta)
 }
 
 // postDigestSummary is a digest for a channel whose members may not all
@@ -217,10 +225,11 @@ func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Del
 	if len(v.Top.Blocks) > maxMessageBlocks {
 		v.Top.Blocks = append(v.Top.Blocks[:maxMessageBlocks-1], v.Top.Blocks[len(v.Top.Blocks)-1])
 	}
-	ch, ts, err := b.postWithThread(ctx, dm, v, meta)
+	ch, ts, err := b.postDigestWithGrid(ctx, p, dm, v, statuses, meta)
 	if err != nil {
 		return "", "", err
 	}
+	// The channel gets counts only: no grid, nothing about any one person.
 	summary := digestSummaryReply(p.ID, statuses, b.now())
 	if _, _, err := b.api.PostMessageContext(ctx, target, msgOptions(summary)...); err != nil {
 		b.log.Warn("digest summary refused by the channel", "manager", p.ID, "channel", target, "error", err)
@@ -307,4 +316,24 @@ func (b *Bot) postWithThread(ctx context.Context, channel string, v digestView, 
 		}
 	}
 	return ch, ts, nil
+}
+
+// postDigestWithGrid posts a digest with the colour grid of the reports
+// shared in channel (the caller has decided that everyone there may see
+// every row: the manager's DM, or their own channel). Without a grid, or
+// when Slack refuses the picture, the digest goes out as text.
+func (b *Bot) postDigestWithGrid(ctx context.Context, p coach.Person, channel string, v digestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
+	grid := b.gridFor(ctx, b.log, p.ID, channel, statuses, b.now())
+	if grid == nil {
+		return b.postWithThread(ctx, channel, v, meta)
+	}
+	withGrid := v
+	withGrid.Top.Blocks = withPicture(v.Top.Blocks, blockGrid, grid, maxMessageBlocks)
+	ch, ts, err := b.postWithThread(ctx, channel, withGrid, meta)
+	if pictureFailed(err) {
+		b.log.Warn("digest refused with its grid; posting text", "manager", p.ID, "channel", channel, "error", err)
+		b.pictures.forget(grid.FileID)
+		return b.postWithThread(ctx, channel, v, meta)
+	}
+	return ch, ts, err
 }

@@ -24,7 +24,10 @@ func (b *Bot) gaps(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	cmp := coach.Compare(b.model, subject.ID, subject.Manager, ratings)
-	b.say(ctx, c, gapsReply(subject, c.user, cmp))
+	// The reply is ephemeral where the command was typed; its picture is
+	// shared in the viewer's DM, which only they (and the app) are in.
+	radar := b.radarFor(ctx, c.log, c.user, subject, ratings)
+	b.sayPicture(ctx, c, radar, func(p *shownPicture) reply { return gapsReply(subject, c.user, cmp, p) })
 }
 
 // subject reads an optional @person: yourself without one, or someone the
@@ -115,7 +118,7 @@ func areaTable(cmp []coach.AreaComparison, extraHead string, extra func(coach.Ar
 	return strings.TrimRight(sb.String(), "\n")
 }
 
-func gapsReply(subject coach.Person, viewer string, cmp []coach.AreaComparison) reply {
+func gapsReply(subject coach.Person, viewer string, cmp []coach.AreaComparison, radar *shownPicture) reply {
 	whose := "Your own view beside your manager's"
 	if subject.ID != viewer {
 		whose = fmt.Sprintf("<@%s>'s own view beside yours", subject.ID)
@@ -123,13 +126,19 @@ func gapsReply(subject coach.Person, viewer string, cmp []coach.AreaComparison) 
 	var flagged []string
 	for _, c := range cmp {
 		if c.Flagged() {
-			flagged = append(flagged, fmt.Sprintf("%s (%s)", escape(c.Area.Name), signed(c.Gap)))
+			g := signed(c.Gap)
+			if c.HasPrevGap && c.PrevGap != c.Gap {
+				g += ", was " + signed(c.PrevGap)
+			}
+			flagged = append(flagged, fmt.Sprintf("%s (%s)", escape(c.Area.Name), g))
 		}
 	}
 	head := "*Perception gaps* — " + whose
-	blocks := []slack.Block{
-		section(head),
-		section("```" + escape(gapTable(cmp)) + "```"),
+	blocks := []slack.Block{section(head)}
+	if radar != nil {
+		blocks = append(blocks, imageBlock(blockRadar, radar))
+	} else {
+		blocks = append(blocks, section("```"+escape(gapTable(cmp))+"```"))
 	}
 	var note string
 	switch {

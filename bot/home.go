@@ -24,6 +24,8 @@ type homeData struct {
 	Upcoming    []string // what's next in the person's cadence, already phrased
 	Reports     []coach.ReportStatus
 	Invitations []coach.Invitation // open invitations to the person
+	Radar       *shownPicture      // the person's own radar; nil: the text table
+	Grid        *shownPicture      // a manager's colour grid; nil: none
 	Sent        []coach.Invitation // invitations the person sent, still open or expired
 	Now         time.Time
 }
@@ -43,16 +45,73 @@ func (b *Bot) refreshHomes(ctx context.Context, log *slog.Logger, subject string
 	}
 }
 
+// publishHome publishes a person's Home tab. Publishes for one person do
+// not overlap: one asked for while another runs makes that one run once
+// more when it ends, so the last publish shows the latest data and a burst
+// of changes costs two renders, not one per change.
 func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) {
+	if !b.homes.begin(userID) {
+		return
+	}
+	for {
+		b.publishHomeOnce(ctx, log, userID)
+		if !b.homes.again(userID) {
+			return
+		}
+	}
+}
+
+func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID string) {
 	d, err := b.homeData(userID)
 	if err != nil {
 		log.Error("build home", "user", userID, "error", err)
 		return
 	}
-	view := homeView(b.model, d)
-	view.Blocks.BlockSet = localized(reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
-	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
+	b.homePictures(ctx, log, &d)
+	publish := func(d homeData) error {
+		view := homeView(b.model, d)
+		view.Blocks.BlockSet = localized(reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
+		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
+		return err
+	}
+	err = publish(d)
+	if (d.Radar != nil || d.Grid != nil) && pictureFailed(err) {
+		// A cached file Slack no longer accepts (deleted since): text now,
+		// a fresh upload next time.
+		log.Warn("home refused with pictures; publishing text", "user", userID, "error", err)
+		for _, p := range []*shownPicture{d.Radar, d.Grid} {
+			if p != nil {
+				b.pictures.forget(p.FileID)
+			}
+		}
+		d.Radar, d.Grid = nil, nil
+		err = publish(d)
+	}
+	if err != nil {
 		log.Error("publish home", "user", userID, "error", err)
+	}
+}
+
+// homePictures adds the person's own radar and, for a manager, the colour
+// grid, each shared in the person's DM; either stays nil (text) when it
+// can't be drawn or uploaded.
+func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *homeData) {
+	if b.textOnly {
+		return
+	}
+	if !d.newcomer() && d.RatedAny {
+		if ratings, err := b.store.Ratings(d.Person.ID, ""); err != nil {
+			log.Warn("radar: ratings not read; showing text", "error", err)
+		} else {
+			d.Radar = b.radarFor(ctx, log, d.Person.ID, d.Person, ratings)
+		}
+	}
+	if len(d.Reports) > 0 {
+		if ch, err := b.viewerDM(ctx, d.Person.ID); err != nil {
+			log.Warn("grid not shared: no DM with the manager; showing text", "error", err)
+		} else {
+			d.Grid = b.gridFor(ctx, log, d.Person.ID, ch, d.Reports, d.Now)
+		}
 	}
 }
 
@@ -219,5 +278,11 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	b.openModal(ctx, c, reportModal(b.model, st, st.Plan, st.ThemeColours(), now))
+	var radar *shownPicture
+	if ratings, err := b.store.Ratings(p.ID, ""); err == nil {
+		radar = b.radarFor(ctx, c.log, c.user, p, ratings)
+	}
+	b.openModalPicture(ctx, c, radar, func(p *shownPicture) modalView {
+		return reportModal(b.model, st, st.Plan, st.ThemeColours(), p, now)
+	})
 }

@@ -26,6 +26,7 @@ type agenda struct {
 	Asks     []string
 	Trends   []string
 	Response coach.Responsiveness
+	Radar    *shownPicture // the subject's radar, shared in the asker's DM; nil: none
 }
 
 // prep builds a 1:1 agenda: /coach prep @person for a manager, /coach prep
@@ -48,7 +49,26 @@ func (b *Bot) prep(ctx context.Context, c call, cc coachCommand) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	b.dm(ctx, c.log, c.user, agendaReply(b.model, a, now))
+	if ratings, err := b.store.Ratings(subject.ID, ""); err == nil {
+		a.Radar = b.radarFor(ctx, c.log, c.user, subject, ratings)
+	}
+	r := agendaReply(b.model, a, now)
+	if a.Radar != nil {
+		ch, ts, err := b.api.PostMessageContext(ctx, c.user, msgOptions(r)...)
+		switch {
+		case pictureFailed(err):
+			c.log.Warn("agenda refused with its radar; sending text", "error", err)
+			b.pictures.forget(a.Radar.FileID)
+			a.Radar = nil
+			b.dm(ctx, c.log, c.user, agendaReply(b.model, a, now))
+		case err != nil:
+			c.log.Error("direct message failed", "to", c.user, "error", err)
+		default:
+			c.log.Info("direct message sent", "to", c.user, "channel", ch, "ts", ts)
+		}
+	} else {
+		b.dm(ctx, c.log, c.user, r)
+	}
 	if err := b.store.RecordPrep(c.user, subject.ID, now); err != nil {
 		c.log.Error("record prep", "error", err)
 	}
@@ -252,6 +272,9 @@ func agendaReply(model coach.Model, a agenda, now time.Time) reply {
 	}
 	add("Colours", a.Colours, "No colour changes.")
 	add("Ratings and gaps", a.Ratings, "No new ratings.")
+	if a.Radar != nil {
+		blocks = append(blocks, imageBlock(blockRadar, a.Radar))
+	}
 	add("Actions done", a.Done, "No actions ticked off.")
 	var answers []string
 	for _, x := range a.Answers {

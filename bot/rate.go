@@ -51,6 +51,7 @@ func (b *Bot) rate(ctx context.Context, c call, text string) {
 		c.log.Error("summarize rating", "error", err)
 		summary = rateSummary{Area: rc.Area, Rating: saved[0]}
 	}
+	summary.Level = levelOf(b.model, rc.Area, rc.Score, 500)
 	b.say(ctx, c, rateReply(summary))
 	b.refreshHomes(ctx, c.log, subject)
 }

@@ -103,6 +103,7 @@ type rateSummary struct {
 	Trend       coach.Trend   // of the rater's series in this area, the new rating included
 	Series      []int         // the rater's scores in this area, oldest first
 	Other       *coach.Rating // the latest rating from the other side (manager for self, self for manager)
+	Level       string        // the score's level and what it looks like (levelOf); "" to leave it out
 }
 
 func rateReply(s rateSummary) reply {
@@ -115,6 +116,9 @@ func rateReply(s rateSummary) reply {
 	}
 	text := head
 	blocks := []slack.Block{section(head)}
+	if s.Level != "" {
+		blocks = append(blocks, contextBlock(truncate(fmt.Sprintf("%d/10 is %s", r.Score, escape(s.Level)), 3000)))
+	}
 	if r.Note != "" {
 		blocks = append(blocks, section(truncate("> "+strings.ReplaceAll(escape(r.Note), "\n", "\n> "), 3000)))
 	}
@@ -154,7 +158,7 @@ func rateReply(s rateSummary) reply {
 func savedRatingsReply(model coach.Model, saved []coach.Rating, subject string) reply {
 	parts := make([]string, len(saved))
 	for i, r := range saved {
-		parts[i] = fmt.Sprintf("%s *%d*", escape(model.AreaName(r.Area)), r.Score)
+		parts[i] = fmt.Sprintf("%s *%d* (%s)", escape(model.AreaName(r.Area)), r.Score, model.ScoreBands().Of(r.Score))
 	}
 	who := "yourself"
 	if subject != "" {
@@ -189,17 +193,16 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 		intro = "Your assessment of <@" + meta.Subject + ">. 1 = just starting out · 10 = could teach it. Areas you leave empty are left as they are."
 	}
 	blocks := []slack.Block{contextBlock(intro)}
-	options := make([]*slack.OptionBlockObject, 0, coach.MaxScore)
-	for s := coach.MinScore; s <= coach.MaxScore; s++ {
-		v := strconv.Itoa(s)
-		options = append(options, slack.NewOptionBlockObject(v, plain(v), nil))
-	}
+	options := scoreOptions(model)
 	for _, a := range model.Areas {
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), actionID(ActionScore, a.ID), options...)
+		// What each level looks like in this area, from the model: the
+		// hint holds up to 2,000 characters.
 		hint := truncate(a.Description, 150)
 		if r, ok := latest[a.ID]; ok {
-			hint = truncate(fmt.Sprintf("Last time: %d on %s. %s", r.Score, r.At.In(loc).Format("2 Jan 2006"), a.Description), 150)
+			hint = truncate(fmt.Sprintf("Last time: %d on %s (%s). %s", r.Score, r.At.In(loc).Format("2 Jan 2006"), model.ScoreBands().Of(r.Score), a.Description), 300)
 		}
+		hint = truncate(strings.TrimSpace(hint+"\n"+levelsHint(model, a)), 2000)
 		in := slack.NewInputBlock(scoreBlockID(a.ID), plain(truncate(a.Name, 150)), nil, sel)
 		if hint != "" {
 			in.Hint = plain(hint)

@@ -39,7 +39,7 @@ func homeView(model coach.Model, d homeData) slack.HomeTabViewRequest {
 		blocks = append(blocks, sentBlocks(d.Sent, d.Now)...)
 	}
 	if len(d.Reports) > 0 {
-		blocks = append(blocks, teamBlocks(model, d.Reports, d.Now, maxHomeBlocks-len(blocks))...)
+		blocks = append(blocks, teamBlocks(model, d.Reports, d.Grid, d.Now, maxHomeBlocks-len(blocks))...)
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
@@ -92,8 +92,15 @@ func personBlocks(model coach.Model, d homeData) []slack.Block {
 				slack.NewButtonBlockElement(ActionOpenRate, "open", plain("Rate yourself")),
 			))
 	}
-	blocks = append(blocks, slack.NewDividerBlock(), section("*Your ratings*"), section("```"+escape(ratingsTable(d.Comparisons))+"```"))
+	blocks = append(blocks, slack.NewDividerBlock(), section("*Your ratings*"))
 	note := "Self = your latest rating, Mgr = your manager's. A gap marked ! (2 or more) is worth talking about."
+	if d.Radar != nil {
+		blocks = append(blocks, imageBlock(blockRadar, d.Radar))
+		note = "Solid blue: you; dashed orange: your manager; faint: last quarter. An area tagged “gap” (2 or more apart) is worth talking about."
+	} else {
+		blocks = append(blocks, section("```"+escape(ratingsTable(d.Comparisons))+"```"))
+	}
+	blocks = append(blocks, levelBlocks(model, d.Comparisons, true)...)
 	if d.Person.Manager == "" {
 		note = "You have no manager of record yet; once you accept your manager's invitation (they send it with /coach team add), their view shows next to yours."
 	}
@@ -254,7 +261,7 @@ func calmWords(s coach.ReportStatus, now time.Time) string {
 // teamBlocks lists reports worst first in at most budget blocks: one
 // section with a Details button per report while they fit, then the rest as
 // grouped lines and a select to open anyone's details.
-func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, budget int) []slack.Block {
+func teamBlocks(model coach.Model, reports []coach.ReportStatus, grid *shownPicture, now time.Time, budget int) []slack.Block {
 	attention := 0
 	for _, r := range reports {
 		if len(r.Reasons(now)) > 0 {
@@ -265,6 +272,9 @@ func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, 
 		slack.NewDividerBlock(),
 		header(fmt.Sprintf("Your team (%d)", len(reports))),
 		contextBlock(fmt.Sprintf("Worst first, the most important reason first. %s your attention.", needCount(attention))),
+	}
+	if grid != nil {
+		blocks = append(blocks, imageBlock(blockGrid, grid))
 	}
 	room := budget - len(blocks)
 	withButtons := len(reports)
@@ -316,7 +326,7 @@ func teamBlocks(model coach.Model, reports []coach.ReportStatus, now time.Time, 
 }
 
 // reportModal is a manager's read-only view of one report.
-func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, colours map[string]coach.Colour, now time.Time) modalView {
+func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, colours map[string]coach.Colour, radar *shownPicture, now time.Time) modalView {
 	name := st.Person.Name
 	if name == "" {
 		name = "Report"
@@ -333,7 +343,12 @@ func reportModal(model coach.Model, st coach.ReportStatus, plan *coach.Plan, col
 	} else {
 		blocks = append(blocks, section("No development plan yet. The plan is theirs to write; you can encourage them to start one."))
 	}
-	blocks = append(blocks, slack.NewDividerBlock(), section("*Their view and yours*"), section("```"+escape(gapTable(st.Comparisons))+"```"))
+	blocks = append(blocks, slack.NewDividerBlock(), section("*Their view and yours*"))
+	if radar != nil {
+		blocks = append(blocks, imageBlock(blockRadar, radar))
+	} else {
+		blocks = append(blocks, section("```"+escape(gapTable(st.Comparisons))+"```"))
+	}
 	if rs := st.Reasons(now); len(rs) > 0 {
 		blocks = append(blocks, contextBlock(":warning: Needs attention: "+escape(strings.Join(rs, "; "))))
 	}

@@ -100,9 +100,10 @@ func TestGoldenReplies(t *testing.T) {
 		"org_help":            orgHelpReply([]string{"UADMIN", "UROOT"}),
 		"challenge_propose":   proposalReply(history[1]),
 		"challenge_history":   challengeHistoryReply("UANA", "UANA", history),
-		"gaps_self":           gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp),
-		"gaps_manager":        gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UBOSS", cmp),
-		"gaps_no_manager":     gapsReply(coach.Person{ID: "UANA"}, "UANA", coach.Compare(model, "UANA", "", nil)),
+		"gaps_self":           gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, nil),
+		"gaps_manager":        gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UBOSS", cmp, nil),
+		"gaps_no_manager":     gapsReply(coach.Person{ID: "UANA"}, "UANA", coach.Compare(model, "UANA", "", nil), nil),
+		"gaps_radar":          gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, sampleRadar()),
 		"plan_readonly":       planReply(model, coach.Person{ID: "UANA"}, &p, map[string]coach.Colour{"t1": coach.Green, "t2": coach.Red}, gNow),
 		"plan_none":           planReply(model, coach.Person{ID: "UANA"}, nil, nil, gNow),
 		"plan_saved":          planSavedReply(p),
@@ -138,13 +139,14 @@ func TestGoldenModals(t *testing.T) {
 	p := samplePlan()
 	latest := map[string]coach.Rating{"planning": {Score: 7, At: gNow.AddDate(0, 0, -7)}}
 	cases := map[string]modalView{
-		"modal_rate_self":   rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
-		"modal_rate_assess": rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
-		"modal_answer_edit": answerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
-		"modal_plan_new":    planModal(model, coach.Plan{}, gNow, planModalMeta{}),
-		"modal_plan_edit":   planModal(model, p, gNow, planModalMeta{Version: p.Version}),
-		"modal_challenge":   challengeModal("Lead the H2 strategy planning"),
-		"modal_report":      reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, gNow),
+		"modal_rate_self":    rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
+		"modal_rate_assess":  rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
+		"modal_answer_edit":  answerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
+		"modal_plan_new":     planModal(model, coach.Plan{}, gNow, planModalMeta{}),
+		"modal_plan_edit":    planModal(model, p, gNow, planModalMeta{Version: p.Version}),
+		"modal_challenge":    challengeModal("Lead the H2 strategy planning"),
+		"modal_report":       reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, nil, gNow),
+		"modal_report_radar": reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, sampleRadar(), gNow),
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, slackemu.SurfaceModal, v) })
@@ -177,6 +179,14 @@ func TestGoldenHome(t *testing.T) {
 		"home_manager_2":   manager(2),
 		"home_manager_50":  manager(50),
 		"home_manager_120": manager(120),
+	}
+	withRadar := pm
+	withRadar.Radar = sampleRadar()
+	cases["home_pm_radar"] = withRadar
+	for _, n := range []int{2, 120} {
+		d := manager(n)
+		d.Grid = &shownPicture{FileID: "F0GRID", Title: "Themes by month, worst first", Alt: "Colour grid: 2 reports by 6 months."}
+		cases[fmt.Sprintf("home_manager_%d_grid", n)] = d
 	}
 	for name, d := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -318,4 +328,9 @@ func TestPlanModalHasErrorBlocks(t *testing.T) {
 			t.Errorf("plan modal has no block %s", id)
 		}
 	}
+}
+
+// sampleRadar is a radar as a view gets it once uploaded.
+func sampleRadar() *shownPicture {
+	return &shownPicture{FileID: "F0RADAR", Title: "Perception gaps — Ana Lima", Alt: "Perception-gap radar for Ana Lima, 6 areas. Planning: self 8, manager 5, gap +3."}
 }

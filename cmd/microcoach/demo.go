@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/scheduler"
@@ -27,19 +29,29 @@ import (
 // see, never for time to pass.
 func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	verbose := false
-	for _, a := range args {
-		switch a {
-		case "-v", "--v", "-verbose", "--verbose":
+	pictures := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-v" || a == "--v" || a == "-verbose" || a == "--verbose":
 			verbose = true
+		case a == "-pictures" || a == "--pictures":
+			if i+1 == len(args) {
+				return &usageError{"demo: -pictures needs a folder"}
+			}
+			i++
+			pictures = args[i]
+		case strings.HasPrefix(a, "-pictures=") || strings.HasPrefix(a, "--pictures="):
+			pictures = a[strings.Index(a, "=")+1:]
 		default:
-			return &usageError{fmt.Sprintf("demo: unknown argument %q; the only option is -v (the bot's logs on stderr)", a)}
+			return &usageError{fmt.Sprintf("demo: unknown argument %q; the options are -v (the bot's logs on stderr) and -pictures DIR (where to write the pictures sent; a new temporary folder by default)", a)}
 		}
 	}
 	logw := io.Discard
 	if verbose {
 		logw = stderr
 	}
-	return runDemo(ctx, stdout, logw)
+	return runDemo(ctx, stdout, logw, pictures)
 }
 
 // demoStart is when the demo begins: a Monday morning in Berlin.
@@ -126,7 +138,7 @@ func newDemoPerson(id, handle, realName, tz string) *demoPerson {
 type demoFailure struct{ err error }
 
 // runDemo starts the emulator and the bot, plays the script and stops both.
-func runDemo(ctx context.Context, out io.Writer, logw io.Writer) (err error) {
+func runDemo(ctx context.Context, out io.Writer, logw io.Writer, pictures string) (err error) {
 	began := time.Now()
 	clock := &demoClock{t: demoStart}
 	// The emulator grants the manifest's scopes by default.
@@ -208,7 +220,64 @@ func runDemo(ctx context.Context, out io.Writer, logw io.Writer) (err error) {
 		}
 	}()
 	s.play()
+	return s.savePictures(pictures)
+}
+
+// savePictures writes every picture the bot uploaded to the local Slack
+// into dir (a new temporary folder when dir is ""), named by order, what
+// it shows and whose conversation it was shared in, and says where.
+func (s *demoScript) savePictures(dir string) error {
+	var files []slackemu.File
+	for _, f := range s.emu.Files() {
+		if bytes.HasPrefix(f.Content, []byte("\x89PNG\r\n\x1a\n")) {
+			files = append(files, f)
+		}
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "microcoach-demo-pictures-")
+		if err != nil {
+			return fmt.Errorf("demo: pictures: %w", err)
+		}
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("demo: pictures: %w", err)
+	}
+	where := map[string]string{}
+	for _, p := range s.cast {
+		where[s.emu.DMChannel(p.ID)] = strings.ToLower(p.first) + "-dm"
+	}
+	for i, f := range files {
+		shared := "private"
+		if len(f.Channels) > 0 {
+			shared = f.Channels[0]
+			if w, ok := where[shared]; ok {
+				shared = w
+			}
+		}
+		name := fmt.Sprintf("%02d-%s-%s.png", i+1, demoSlug(f.Title), shared)
+		if err := os.WriteFile(filepath.Join(dir, name), f.Content, 0o644); err != nil {
+			return fmt.Errorf("demo: pictures: %w", err)
+		}
+	}
+	s.printf("== Pictures: the %d PNGs microcoach uploaded (radars and colour grids) are in %s\n", len(files), dir)
 	return nil
+}
+
+// demoSlug makes a title a file name: lower case, letters and digits
+// joined by dashes.
+func demoSlug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
 }
 
 const (

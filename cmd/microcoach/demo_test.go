@@ -15,7 +15,8 @@ func TestDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var out, logs bytes.Buffer
-	if err := run(ctx, []string{"demo"}, &out, &logs); err != nil {
+	pictures := t.TempDir()
+	if err := run(ctx, []string{"demo", "-pictures", pictures}, &out, &logs); err != nil {
 		t.Fatalf("demo failed: %v\ntranscript:\n%s\nstderr:\n%s", err, out.String(), logs.String())
 	}
 	got := out.String()
@@ -33,7 +34,9 @@ func TestDemo(t *testing.T) {
 		"Maya ▸ /coach digest #pm-coaching", "summary with counts only", "Maya ◂ microcoach (#CPMCOACH):", "*Team digest* for @maya", "Details are in @maya's DM", "# Team digest",
 		"Maya ▸ /coach prep @bob", "1:1 agenda — @bob", "Answers shared with you", "Honestly: more time with customers",
 		// The manager's view and the gap it opens.
-		"you rated @ana *4*/10", "gap +3", "Perception gaps", "+3!", "worth a conversation: Planning (+3)",
+		"you rated @ana *4*/10", "gap +3", "Perception gaps", "[image: Perception gaps — Ana Lima]", "worth a conversation: Planning (+3)",
+		// Every picture sent is in the folder the demo names.
+		"== Pictures: ", pictures,
 		// The challenge, accepted.
 		"proposes a Next Bigger Challenge", "clicks [ Accept ]", "@ana accepted the Next Bigger Challenge",
 		// The plan and the Home tabs.

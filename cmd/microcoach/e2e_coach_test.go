@@ -67,9 +67,10 @@ func TestAssessmentAndGaps(t *testing.T) {
 	mustContain(t, got, "Your manager's view: *4*", "gap +4", "worth talking about")
 
 	got = h.slash(ana, "/coach", "gaps")
-	mustContain(t, got, "Perception gaps", "Planning", "+4!", "+2→+4")
+	// The radar in the reply; the flagged gap and its change in words.
+	mustContain(t, got, "Perception gaps", "[image: Perception gaps — Ana Lima]", "Planning (+4, was +2)")
 	got = h.slash(maya, "/coach", "gaps @ana")
-	mustContain(t, got, "@ana's own view beside yours", "+4!")
+	mustContain(t, got, "@ana's own view beside yours", "[image: Perception gaps — Ana Lima]", "Planning (+4, was +2)")
 	mustContain(t, h.slash(bob, "/coach", "gaps @ana"), refusal)
 
 	// The assessment modal: every area, saved as the manager's ratings.
@@ -210,7 +211,7 @@ func TestHomeTab(t *testing.T) {
 	na := h.emu.SeenCount(ana.ID)
 	h.slash(maya, "/rate", "@ana planning 5")
 	// A change republishes the Home of the person and of their manager.
-	h.waitSeen(ana, na, func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "+3!") })
+	h.waitSeen(ana, na, hasImage(slackemu.SeenHome, "picture.radar", "Planning: self 8, manager 5, gap +3"))
 	n := h.emu.SeenCount(maya.ID)
 	h.emu.OpenHome(ctx, maya.ID)
 	got := h.waitSeen(maya, n, func(s slackemu.Seen) bool {
@@ -222,7 +223,7 @@ func TestHomeTab(t *testing.T) {
 		t.Errorf("worst first: Ana (gap +3) should come before Bob:\n%s", got)
 	}
 	home, _ = h.emu.Home(ana.ID)
-	mustContain(t, h.emu.Render(home.Blocks), "Your coaching", "Planning", "+3!", "Weekly nudge:")
+	mustContain(t, h.emu.Render(home.Blocks), "Your coaching", "Planning", "[image: Perception gaps — Ana Lima]", "Weekly nudge:")
 }
 
 // TestPrivacyMatrix: every surface that touches someone's data, tried on
@@ -241,9 +242,17 @@ func TestPrivacyMatrix(t *testing.T) {
 	}
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 8 private note")
+	nm := h.emu.SeenCount(maya.ID)
 	h.slash(maya, "/rate", "@ana planning 5")
+	// Maya's Home, refreshed after her rating, shows her grid with Ana's
+	// row: wait for it, so that it is not taken for a picture sent after
+	// Ana moved.
+	h.waitSeen(maya, nm, hasImage(slackemu.SeenHome, "picture.grid", "Ana Lima"))
 	h.team(bob, ana, eve) // Ana moves from Maya to Bob; Eve is her peer
 	h.invite(cleo, ana)   // Cleo invited her; she never answered
+	// Maya's grid from when she was the manager stays in her DM, like an
+	// old digest; what counts is every picture from now on.
+	filesBefore := len(h.emu.Files())
 
 	self, manager := ana, bob
 	actors := []slackemu.User{self, manager, cleo, maya, eve, dan, zed}
@@ -293,6 +302,39 @@ func TestPrivacyMatrix(t *testing.T) {
 		cases++
 		mustContain(t, got, refusal)
 		mustNotContain(t, got, "private note")
+	}
+	// Pictures: every actor opens their Home (a radar of their own, a grid
+	// of their reports). No image anyone outside Ana and Bob sees is
+	// about Ana, and every picture uploaded since Ana moved to Bob — her
+	// radar on her Home, in /coach gaps and the agenda, Bob's copy in his
+	// gaps, agenda and Home grid — can be seen by Ana or Bob only.
+	for _, actor := range actors {
+		n := h.emu.SeenCount(actor.ID)
+		if _, err := h.emu.OpenHome(ctxT(t), actor.ID); err != nil {
+			t.Fatal(err)
+		}
+		home := h.waitSeen(actor, n, slackemu.Kind(slackemu.SeenHome))
+		for _, im := range imagesIn(home.Blocks) {
+			cases++
+			if !h.emu.CanSeeFile(actor.ID, im.FileID) {
+				t.Errorf("%s's Home shows file %s they cannot see", actor.Name, im.FileID)
+			}
+			if strings.Contains(im.Alt, "Ana Lima") && actor != self && actor != manager {
+				t.Errorf("%s's Home shows a picture about Ana: %s", actor.Name, im.Alt)
+			}
+		}
+	}
+	files := h.emu.Files()[filesBefore:]
+	if len(files) == 0 {
+		t.Error("no picture was uploaded after Ana moved to Bob")
+	}
+	for _, f := range files {
+		for _, actor := range actors {
+			cases++
+			if h.emu.CanSeeFile(actor.ID, f.ID) && actor != self && actor != manager {
+				t.Errorf("%s can see picture %s (%s) shared in %v", actor.Name, f.ID, f.Title, f.Channels)
+			}
+		}
 	}
 	t.Logf("%d authorization cases", cases)
 	rs := ratingsOf(t, h.db(), ana.ID)

@@ -101,7 +101,7 @@ func TestRateModal(t *testing.T) {
 		t.Fatalf("submit: %+v, %v", res, err)
 	}
 	s := h.waitSeen(ana, n, slackemu.Kind(slackemu.SeenEphemeral))
-	mustContain(t, s.Text(), "Saved 2 ratings for yourself: Planning *7*, Team *6*")
+	mustContain(t, s.Text(), "Saved 2 ratings for yourself: Planning *7* (intermediate), Team *6* (intermediate)")
 
 	rs := ratingsOf(t, h.db(), ana.ID)
 	if len(rs) != 3 {
