@@ -93,23 +93,13 @@ func TestKillNineDuringFanout(t *testing.T) {
 		}
 		return n
 	}
-	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
-	start := func() (*exec.Cmd, *strings.Builder) {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = env
-		logs := &strings.Builder{}
-		cmd.Stderr = logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, logs
-	}
+	k := newKiller(t, bin, env, 1)
 	// First a kill during start-up, while the due index is being built
 	// for everyone (marks replaced by due times, 500 people a
 	// transaction): the index must come back whole, or be rebuilt.
 	{
-		cmd, _ := start()
-		time.Sleep(time.Duration(20+rng.IntN(150)) * time.Millisecond)
+		cmd, _ := k.start()
+		time.Sleep(time.Duration(20+k.rng.IntN(150)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		t.Logf("kill 0: during start-up, after %d posts", posted())
@@ -122,28 +112,7 @@ func TestKillNineDuringFanout(t *testing.T) {
 		}
 		db.Close()
 	}
-	for k := range kills {
-		before := posted()
-		cmd, _ := start()
-		// Kill once some of this run's messages went out, at a random point.
-		target := before + 1 + rng.IntN(max(1, (people-before)/(kills-k+1)))
-		deadline := time.Now().Add(60 * time.Second)
-		for posted() < target && time.Now().Before(deadline) {
-			time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		t.Logf("kill %d: after %d posts (%d before this run)", k+1, posted(), before)
-	}
-	// A last run finishes the fan-out.
-	cmd, logs := start()
-	deadline := time.Now().Add(3 * time.Minute)
-	for posted() < people && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // anything extra would show up now
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	logs := k.killThenFinish(kills, people, posted, 3*time.Minute)
 
 	lost, dups := 0, 0
 	for _, p := range ps {
@@ -162,7 +131,7 @@ func TestKillNineDuringFanout(t *testing.T) {
 	}
 	t.Logf("%d people, %d kills: %d lost, %d duplicated, %d posts", people, kills, lost, dups, posted())
 	if lost != 0 || dups != 0 {
-		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs.String())
+		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
 	}
 	db, err = storage.Open(dbPath, storage.Options{})
 	if err != nil {
@@ -400,37 +369,7 @@ func TestKillNineDuringChannelDigests(t *testing.T) {
 		}
 		return n
 	}
-	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
-	start := func() (*exec.Cmd, *strings.Builder) {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = env
-		logs := &strings.Builder{}
-		cmd.Stderr = logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, logs
-	}
-	for k := range kills {
-		before := digests()
-		cmd, _ := start()
-		target := before + 1 + rng.IntN(max(1, (managers-before)/(kills-k+1)))
-		deadline := time.Now().Add(60 * time.Second)
-		for digests() < target && time.Now().Before(deadline) {
-			time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		t.Logf("kill %d: after %d digests (%d before this run)", k+1, digests(), before)
-	}
-	cmd, logs := start()
-	deadline := time.Now().Add(2 * time.Minute)
-	for digests() < managers && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // anything extra would show up now
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	logs := newKiller(t, bin, env, 2).killThenFinish(kills, managers, digests, 2*time.Minute)
 	lost, dups := 0, 0
 	for _, ch := range channels {
 		n := 0
@@ -448,6 +387,58 @@ func TestKillNineDuringChannelDigests(t *testing.T) {
 	}
 	t.Logf("%d channel digests, %d kills: %d lost, %d duplicated", managers, kills, lost, dups)
 	if lost != 0 || dups != 0 {
-		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs.String())
+		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
 	}
+}
+
+// killer runs the real binary on one environment, kills it with SIGKILL at
+// random moments and runs it once more to the end: the fault suite's loop.
+type killer struct {
+	t   *testing.T
+	bin string
+	env []string
+	rng *rand.Rand
+}
+
+func newKiller(t *testing.T, bin string, env []string, seed uint64) *killer {
+	return &killer{t: t, bin: bin, env: env, rng: rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))}
+}
+
+// start starts `microcoach serve`, its stderr in the returned builder.
+func (k *killer) start() (*exec.Cmd, *strings.Builder) {
+	cmd := exec.Command(k.bin, "serve")
+	cmd.Env = k.env
+	logs := &strings.Builder{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		k.t.Fatal(err)
+	}
+	return cmd, logs
+}
+
+// killThenFinish kills a run kills times, each once progress() has moved
+// a random part of the way to total, then lets a last run reach total
+// (within limit) and stops it with SIGTERM. It returns the last run's log.
+func (k *killer) killThenFinish(kills, total int, progress func() int, limit time.Duration) string {
+	for i := range kills {
+		before := progress()
+		cmd, _ := k.start()
+		target := before + 1 + k.rng.IntN(max(1, (total-before)/(kills-i+1)))
+		deadline := time.Now().Add(60 * time.Second)
+		for progress() < target && time.Now().Before(deadline) {
+			time.Sleep(time.Duration(k.rng.IntN(3000)) * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		k.t.Logf("kill %d: at %d (%d before this run)", i+1, progress(), before)
+	}
+	cmd, logs := k.start()
+	deadline := time.Now().Add(limit)
+	for progress() < total && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // anything extra would show up now
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	return logs.String()
 }
