@@ -163,7 +163,7 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 	switch d.Cadence {
 	case coach.CadenceNudge:
 		if hasPlan {
-			if ta, ok := pickAction(plan, p.LastTheme); ok {
+			if ta, ok := plan.NextAction(p.LastTheme); ok {
 				if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastTheme = ta.Theme.ID; return nil }); err != nil {
 					return reply{}, err
 				}
@@ -199,7 +199,7 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		if d.Cadence == coach.CadenceCheckin {
 			// The check-in carries the week's action: the weekly nudge
 			// gives way to it (coach.NudgeOwed).
-			if ta, ok := pickAction(plan, p.LastTheme); ok {
+			if ta, ok := plan.NextAction(p.LastTheme); ok {
 				r.Blocks = append(r.Blocks, weekActionBlock(ta))
 			}
 		}
@@ -243,39 +243,10 @@ func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (r
 // first area of the model.
 func (b *Bot) weakestArea(person string) coach.Area {
 	ratings, err := b.store.Ratings(person, "")
-	if err != nil || len(b.model.Areas) == 0 {
+	if err != nil {
 		return coach.Area{}
 	}
-	cmp := coach.Compare(b.model, person, "", ratings)
-	best := b.model.Areas[0]
-	low := coach.MaxScore + 1
-	for _, c := range cmp {
-		if c.Self != nil && c.Self.Score < low {
-			best, low = c.Area, c.Self.Score
-		}
-	}
-	return best
-}
-
-// pickAction rotates fairly through themes: the first open action of the
-// next theme after the last one nudged about that still has open actions.
-func pickAction(p coach.Plan, lastTheme string) (coach.ThemeAction, bool) {
-	n := len(p.Themes)
-	start := 0
-	for i, t := range p.Themes {
-		if t.ID == lastTheme {
-			start = i + 1
-		}
-	}
-	for k := range n {
-		t := p.Themes[(start+k)%n]
-		for _, a := range t.Actions {
-			if !a.Done {
-				return coach.ThemeAction{Theme: t, Action: a}, true
-			}
-		}
-	}
-	return coach.ThemeAction{}, false
+	return coach.WeakestArea(b.model, coach.Compare(b.model, person, "", ratings))
 }
 
 // monthColours returns the colours chosen so far for one check-in.

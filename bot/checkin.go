@@ -231,18 +231,9 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 	decided := map[string]string{}
 	if baseAction(a.ActionID) == ActionRefreshDrop {
 		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
-			next := cur
-			next.Themes = nil
-			for _, t := range cur.Themes {
-				if t.ID != ref.Theme {
-					next.Themes = append(next.Themes, t)
-				}
-			}
-			if len(next.Themes) == len(cur.Themes) {
-				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.ECONFLICT, "that theme is no longer in your plan")
-			}
-			if len(next.Themes) == 0 {
-				return coach.Plan{}, coach.PlanChange{}, coach.Errorf(coach.EINVALID, "that is your last theme; a plan needs at least one. Change it instead, or start a new plan with /coach plan")
+			next, err := cur.WithoutTheme(ref.Theme)
+			if err != nil {
+				return coach.Plan{}, coach.PlanChange{}, err
 			}
 			next.UpdatedAt, next.UpdatedBy = now, c.user
 			return next, coach.PlanChange{By: c.user, At: now, Changes: coach.DiffPlans(b.model, cur, next)}, nil

@@ -199,7 +199,7 @@ func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Perso
 	if big, ok := coach.BiggestGap(cmp); ok && big.Flagged() {
 		a.Focus, a.Reason = big.Area, fmt.Sprintf("the biggest gap (%s)", signed(big.Gap))
 	} else if selfRated {
-		a.Focus = weakestOf(b.model, cmp) // from the ratings read above
+		a.Focus = coach.WeakestArea(b.model, cmp) // from the ratings read above
 		a.Reason = "the lowest self-rating"
 	}
 	for _, q := range b.questions.ForArea(a.Focus.ID, 3, coach.QuestionSeed(subject.ID)^uint64(now.Unix()/86400)) {
@@ -234,21 +234,6 @@ func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Perso
 	}
 	a.Response = coach.ResponsivenessOf(ds, now.AddDate(0, -3, 0))
 	return a, nil
-}
-
-// weakestOf is the area of the lowest latest self-rating in cmp, or the
-// model's first area when none is rated.
-func weakestOf(m coach.Model, cmp []coach.AreaComparison) coach.Area {
-	if len(m.Areas) == 0 {
-		return coach.Area{}
-	}
-	best, low := m.Areas[0], coach.MaxScore+1
-	for _, c := range cmp {
-		if c.Self != nil && c.Self.Score < low {
-			best, low = c.Area, c.Self.Score
-		}
-	}
-	return best
 }
 
 func agendaReply(model coach.Model, a agenda, now time.Time) reply {

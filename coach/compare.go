@@ -190,3 +190,18 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// WeakestArea is the area of the lowest latest self-rating in cmp, or the
+// model's first area when none is rated (the zero Area for an empty model).
+func WeakestArea(m Model, cmp []AreaComparison) Area {
+	if len(m.Areas) == 0 {
+		return Area{}
+	}
+	best, low := m.Areas[0], MaxScore+1
+	for _, c := range cmp {
+		if c.Self != nil && c.Self.Score < low {
+			best, low = c.Area, c.Self.Score
+		}
+	}
+	return best
+}

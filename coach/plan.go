@@ -293,6 +293,52 @@ var ErrPlanChanged = Errorf(ECONFLICT, "the plan was changed elsewhere after thi
 // has (a stale message or Home tab).
 var ErrThemeGone = Errorf(ECONFLICT, "that theme is no longer in your plan; the message you clicked was out of date")
 
+// ErrLastTheme refuses to retire a plan's only theme.
+var ErrLastTheme = Errorf(EINVALID, "that is your last theme; a plan needs at least one. Change it instead, or start a new plan with /coach plan")
+
+// WithoutTheme returns a copy of p without one theme (retired at a
+// quarterly refresh). It refuses a theme the plan no longer has
+// (ErrThemeGone) and the last theme (ErrLastTheme). p is not changed.
+func (p Plan) WithoutTheme(themeID string) (Plan, error) {
+	next := p
+	next.Themes = nil
+	for _, t := range p.Themes {
+		if t.ID != themeID {
+			next.Themes = append(next.Themes, t)
+		}
+	}
+	switch {
+	case len(next.Themes) == len(p.Themes):
+		return Plan{}, ErrThemeGone
+	case len(next.Themes) == 0:
+		return Plan{}, ErrLastTheme
+	}
+	return next, nil
+}
+
+// NextAction is what a weekly nudge is about: the first open action of the
+// next theme after lastTheme (the one nudged about last time) that still
+// has open actions, so nudges rotate fairly through the themes. ok is
+// false when every action is done.
+func (p Plan) NextAction(lastTheme string) (ta ThemeAction, ok bool) {
+	n := len(p.Themes)
+	start := 0
+	for i, t := range p.Themes {
+		if t.ID == lastTheme {
+			start = i + 1
+		}
+	}
+	for k := range n {
+		t := p.Themes[(start+k)%n]
+		for _, a := range t.Actions {
+			if !a.Done {
+				return ThemeAction{Theme: t, Action: a}, true
+			}
+		}
+	}
+	return ThemeAction{}, false
+}
+
 // WithActionsDone returns a copy of p in which each action of one theme is
 // done or not as decide says, stamping newly done ones with now. p itself
 // is not changed.

@@ -136,3 +136,59 @@ func TestWithActionsDone(t *testing.T) {
 		t.Fatalf("missing theme: %v", err)
 	}
 }
+
+func TestWithoutTheme(t *testing.T) {
+	p := Plan{Themes: []Theme{theme("t1", "team", "Talks", "Role-play"), theme("t2", "agile", "Slices", "Ship weekly")}}
+	next, err := p.WithoutTheme("t1")
+	if err != nil || len(next.Themes) != 1 || next.Themes[0].ID != "t2" || len(p.Themes) != 2 {
+		t.Fatalf("WithoutTheme = %+v, %v (original now %d themes)", next.Themes, err, len(p.Themes))
+	}
+	if _, err := p.WithoutTheme("t9"); !errors.Is(err, ErrThemeGone) {
+		t.Errorf("a theme the plan no longer has: %v", err)
+	}
+	if _, err := next.WithoutTheme("t2"); !errors.Is(err, ErrLastTheme) {
+		t.Errorf("the last theme: %v", err)
+	}
+}
+
+func TestNextActionRotatesThroughThemes(t *testing.T) {
+	p := Plan{Themes: []Theme{theme("t1", "team", "Talks", "Role-play", "Weekly update"), theme("t2", "agile", "Slices", "Ship weekly"), theme("t3", "planning", "Roadmap")}}
+	var got []string
+	last := ""
+	for range 4 {
+		ta, ok := p.NextAction(last)
+		if !ok {
+			t.Fatal("no action with open ones left")
+		}
+		got = append(got, ta.Action.Text)
+		last = ta.Theme.ID
+	}
+	// t3 has no actions: the rotation skips it and comes back to t1.
+	if want := "Role-play,Ship weekly,Role-play,Ship weekly"; strings.Join(got, ",") != want {
+		t.Errorf("rotation %v, want %s", got, want)
+	}
+	done, _ := p.WithActionsDone("t1", func(Action) bool { return true }, planNow)
+	done, _ = done.WithActionsDone("t2", func(Action) bool { return true }, planNow)
+	if ta, ok := done.NextAction(""); ok {
+		t.Errorf("everything done, yet %+v", ta)
+	}
+}
+
+func TestWeakestArea(t *testing.T) {
+	m := PMwheel()
+	at := planNow
+	cmp := Compare(m, "pm", "boss", []Rating{
+		{Subject: "pm", Rater: "pm", Area: "team", Score: 7, At: at},
+		{Subject: "pm", Rater: "pm", Area: "agile", Score: 3, At: at},
+		{Subject: "pm", Rater: "boss", Area: "planning", Score: 1, At: at}, // the manager's view doesn't count
+	})
+	if a := WeakestArea(m, cmp); a.ID != "agile" {
+		t.Errorf("weakest = %s, want agile", a.ID)
+	}
+	if a := WeakestArea(m, Compare(m, "pm", "", nil)); a.ID != m.Areas[0].ID {
+		t.Errorf("nothing rated: %s, want the model's first area", a.ID)
+	}
+	if a := WeakestArea(Model{}, nil); a.ID != "" {
+		t.Errorf("empty model: %+v", a)
+	}
+}
