@@ -183,72 +183,28 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
 
 // reportStatus gathers what a manager sees of one person at a glance.
 func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach.ReportStatus, error) {
-	st := coach.ReportStatus{Person: p, AnswerRate: -1}
+	in := coach.ReportInputs{Person: p}
 	plan, hasPlan, err := r.Plan(p.ID)
 	if err != nil {
-		return st, err
+		return coach.ReportStatus{}, err
 	}
-	st.HasPlan = hasPlan
 	if hasPlan {
-		st.Plan = &plan
-	}
-	var choices []coach.ColourChoice
-	if hasPlan {
-		st.PlanOverdue = plan.Overdue(now)
-		if choices, err = r.Colours(p.ID); err != nil {
-			return st, err
-		}
-		latest := map[string]coach.Colour{}
-		for _, c := range choices { // oldest month first: later ones win
-			latest[c.Theme] = c.Colour
-		}
-		st.Colours = make([]coach.Colour, len(plan.Themes))
-		for i, t := range plan.Themes {
-			st.Colours[i] = latest[t.ID]
-			if latest[t.ID] == coach.Red {
-				st.RedThemes++
-			}
+		in.Plan = &plan
+		if in.Colours, err = r.Colours(p.ID); err != nil {
+			return coach.ReportStatus{}, err
 		}
 	}
-	ratings, err := r.Ratings(p.ID, "")
-	if err != nil {
-		return st, err
+	if in.Ratings, err = r.Ratings(p.ID, ""); err != nil {
+		return coach.ReportStatus{}, err
 	}
-	st.Comparisons = coach.Compare(b.model, p.ID, p.Manager, ratings)
-	for _, c := range st.Comparisons {
-		if c.Flagged() {
-			st.FlaggedGaps++
-		}
-		if c.Self != nil && c.Self.At.After(st.LastRating) {
-			st.LastRating = c.Self.At
-		}
+	if in.Challenges, err = r.Challenges(p.ID); err != nil {
+		return coach.ReportStatus{}, err
 	}
-	if big, ok := coach.BiggestGap(st.Comparisons); ok {
-		st.Biggest = &big
-		st.GapWidened = big.Flagged() && big.HasPrevGap && abs(big.Gap) > abs(big.PrevGap)
+	if in.Deliveries, err = r.DeliveriesSince(p.ID, now.AddDate(0, -3, 0)); err != nil {
+		return coach.ReportStatus{}, err
 	}
-	history, err := r.Challenges(p.ID)
-	if err != nil {
-		return st, err
-	}
-	st.Challenge, st.Proposal = coach.CurrentChallenge(history)
-	st.Trend = coach.MonthlyAverage(ratings, p.ID, trendMonths, now)
-	if hasPlan {
-		for _, t := range plan.Themes {
-			st.ColourHistory = append(st.ColourHistory, coach.ColourHistory(choices, t.ID, trendMonths, now))
-		}
-	}
-	st.Paused = p.Paused(now)
-	st.Away = !st.Paused && b.isAway(context.Background(), p.ID)
-	since := now.AddDate(0, -3, 0)
-	ds, err := r.DeliveriesSince(p.ID, since)
-	if err != nil {
-		return st, err
-	}
-	resp := coach.ResponsivenessOf(ds, since)
-	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
-	st.SilentSince = resp.SilentSince
-	return st, nil
+	in.Away = !p.Paused(now) && b.isAway(context.Background(), p.ID)
+	return coach.ReportStatusOf(b.model, in, now, trendMonths), nil
 }
 
 // trendMonths is how many months trends show.

@@ -205,3 +205,60 @@ func WeakestArea(m Model, cmp []AreaComparison) Area {
 	}
 	return best
 }
+
+// ReportInputs are the records a person's status is made from: what one
+// screen reads about them.
+type ReportInputs struct {
+	Person     Person
+	Plan       *Plan          // nil without a plan
+	Colours    []ColourChoice // check-in colours, oldest month first (only needed with a plan)
+	Ratings    []Rating       // every rating of them
+	Challenges []Challenge
+	Deliveries []Delivery // their ledger entries since now − 3 months
+	Away       bool       // their Slack status says they are away
+}
+
+// ReportStatusOf is what a manager sees of one person at a glance, with
+// trends over the last trendMonths: the one rule Home, digest and report
+// details share.
+func ReportStatusOf(m Model, in ReportInputs, now time.Time, trendMonths int) ReportStatus {
+	p := in.Person
+	st := ReportStatus{Person: p, AnswerRate: -1, Plan: in.Plan, HasPlan: in.Plan != nil}
+	if plan := in.Plan; plan != nil {
+		st.PlanOverdue = plan.Overdue(now)
+		latest := map[string]Colour{}
+		for _, c := range in.Colours { // oldest month first: later ones win
+			latest[c.Theme] = c.Colour
+		}
+		st.Colours = make([]Colour, len(plan.Themes))
+		for i, t := range plan.Themes {
+			st.Colours[i] = latest[t.ID]
+			if latest[t.ID] == Red {
+				st.RedThemes++
+			}
+			st.ColourHistory = append(st.ColourHistory, ColourHistory(in.Colours, t.ID, trendMonths, now))
+		}
+	}
+	st.Comparisons = Compare(m, p.ID, p.Manager, in.Ratings)
+	for _, c := range st.Comparisons {
+		if c.Flagged() {
+			st.FlaggedGaps++
+		}
+		if c.Self != nil && c.Self.At.After(st.LastRating) {
+			st.LastRating = c.Self.At
+		}
+	}
+	if big, ok := BiggestGap(st.Comparisons); ok {
+		st.Biggest = &big
+		st.GapWidened = big.Flagged() && big.HasPrevGap && abs(big.Gap) > abs(big.PrevGap)
+	}
+	st.Challenge, st.Proposal = CurrentChallenge(in.Challenges)
+	st.Trend = MonthlyAverage(in.Ratings, p.ID, trendMonths, now)
+	st.Paused = p.Paused(now)
+	st.Away = !st.Paused && in.Away
+	since := now.AddDate(0, -3, 0)
+	resp := ResponsivenessOf(in.Deliveries, since)
+	st.AnswerRate, st.Unanswered = resp.Rate(), resp.UnansweredCheckins
+	st.SilentSince = resp.SilentSince
+	return st
+}
