@@ -154,6 +154,10 @@ type Bot struct {
 	notices     chan notice
 	screenReads func(fn func(r ScreenReader) error) error
 
+	subcommands []subcommand             // the /coach registry, coachCommands(b)
+	actions     map[string]actionHandler // action ids, actionHandlers(b)
+	submits     map[string]submitHandler // view callback ids, submitHandlers(b)
+
 	textOnly bool
 	homes    *homePublishes
 	pictures *pictureCache
@@ -210,6 +214,8 @@ func New(cfg Config) *Bot {
 		b.timeout = 30 * time.Second
 	}
 	b.users = newUserCache(b.api, b.now, time.Hour)
+	b.subcommands = coachCommands(b)
+	b.actions, b.submits = actionHandlers(b), submitHandlers(b)
 	b.in = newInbox(cfg.Inbox, cfg.Workers, cfg.Backlog, cfg.Drain)
 	b.notices = make(chan notice, 64)
 	return b

@@ -151,13 +151,13 @@ func FuzzParseRate(f *testing.F) {
 // arguments as typed.
 func FuzzParseCoach(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
-		cc, err := parseCoach(coachSubcommands, text)
+		cc, err := parseCoach(coachCommands(nil), text)
 		what := fmt.Sprintf("parseCoach(%.80q)", text)
 		if err != nil {
 			fzCheckInputError(t, what, err, "")
 			return
 		}
-		if !slices.ContainsFunc(coachSubcommands, func(s subcommand) bool { return s.Name == cc.Name }) {
+		if !slices.ContainsFunc(coachCommands(nil), func(s subcommand) bool { return s.Name == cc.Name }) {
 			t.Fatalf("%s: unknown subcommand %q", what, cc.Name)
 		}
 		toks := tokenize(text)

@@ -24,18 +24,9 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 	case slack.InteractionTypeViewSubmission:
 		var work func(context.Context)
 		var ackPayload any
-		switch cb.View.CallbackID {
-		case CallbackRate:
-			ackPayload, work = b.submitRate(c, cb)
-		case CallbackPlan:
-			ackPayload, work = b.submitPlan(c, cb)
-		case CallbackChallenge:
-			ackPayload, work = b.submitChallenge(c, cb)
-		case CallbackColourNote:
-			ackPayload, work = b.submitColourNote(c, cb)
-		case CallbackAnswerEdit:
-			ackPayload, work = b.submitAnswerEdit(c, cb)
-		default:
+		if submit, ok := b.submits[cb.View.CallbackID]; ok {
+			ackPayload, work = submit(c, cb)
+		} else {
 			log.Warn("submission of an unknown view")
 		}
 		b.ack(log, sm, req, ackPayload)
@@ -53,54 +44,99 @@ func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req
 	}
 }
 
-func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
-	// A button in a message answers in that message's place; one on the
-	// Home tab or in a modal has no response_url, so answers go to the DM.
-	switch baseAction(a.ActionID) {
-	case ActionOpenRate:
-		b.openRateModal(ctx, c, c.user, rateModalMeta{})
-	case ActionOpenPlan:
-		b.openPlanModal(ctx, c)
-	case ActionActionsDone:
-		b.toggleActions(ctx, c, a)
-	case ActionAcceptChallenge:
-		id, err := strconv.ParseUint(a.Value, 10, 64)
-		if err != nil {
-			c.log.Warn("challenge id unreadable", "value", a.Value)
-			return
-		}
-		b.acceptChallenge(ctx, c, cb, id)
-	case ActionEditChallenge:
-		b.openChallengeModal(ctx, c, a.Value)
-	case ActionReportDetails:
-		b.openReportDetails(ctx, c, a.Value)
-	case ActionReportPick:
-		b.openReportDetails(ctx, c, a.SelectedOption.Value)
-	case ActionNudgeDone, ActionNudgeNotYet, ActionNudgeSnooze:
-		b.onNudgeButton(ctx, c, cb, a)
-	case ActionColourNote:
-		b.openColourNote(ctx, c, a, cb)
-	case ActionRefreshKeep, ActionRefreshEdit, ActionRefreshDrop:
-		b.onRefresh(ctx, c, cb, a)
-	case ActionMood:
-		b.onMood(ctx, c, cb, a)
-	case ActionAnswerEdit:
-		b.openAnswerEdit(ctx, c, a)
-	case ActionShareAnswer, ActionUnshare:
-		b.onShare(ctx, c, cb, a)
-	case ActionForgetMe, ActionForgetMeKeep:
-		b.onForgetMe(ctx, c, cb, a)
-	case ActionInviteAccept, ActionInviteDecline, ActionInviteWithdraw:
-		b.onInvitation(ctx, c, a)
-	case ActionLeaveTeam:
-		b.teamLeave(ctx, c)
-	default:
-		if strings.HasPrefix(baseAction(a.ActionID), ActionColour+".") {
-			b.onColour(ctx, c, cb, a)
-			return
-		}
-		c.log.Debug("action ignored")
+// actionHandler answers one button, checkbox or select.
+type actionHandler func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction)
+
+// submitHandler validates a view submission (its errors travel in the ack)
+// and returns the ack's payload and the work to do after it.
+type submitHandler func(c call, cb slack.InteractionCallback) (ack any, work func(context.Context))
+
+// actionHandlers is the registry of action ids, built in New. Actions
+// whose id carries a suffix (a theme, a colour) are found by baseAction;
+// colour buttons by their prefix (see onAction).
+func actionHandlers(b *Bot) map[string]actionHandler {
+	h := map[string]actionHandler{
+		ActionOpenRate: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+			b.openRateModal(ctx, c, c.user, rateModalMeta{})
+		},
+		ActionOpenPlan: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+			b.openPlanModal(ctx, c)
+		},
+		ActionActionsDone: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.toggleActions(ctx, c, a)
+		},
+		ActionAcceptChallenge: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+			id, err := strconv.ParseUint(a.Value, 10, 64)
+			if err != nil {
+				c.log.Warn("challenge id unreadable", "value", a.Value)
+				return
+			}
+			b.acceptChallenge(ctx, c, cb, id)
+		},
+		ActionEditChallenge: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.openChallengeModal(ctx, c, a.Value)
+		},
+		ActionReportDetails: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.openReportDetails(ctx, c, a.Value)
+		},
+		ActionReportPick: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.openReportDetails(ctx, c, a.SelectedOption.Value)
+		},
+		ActionColourNote: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+			b.openColourNote(ctx, c, a, cb)
+		},
+		ActionMood: b.onMood,
+		ActionAnswerEdit: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.openAnswerEdit(ctx, c, a)
+		},
+		ActionLeaveTeam: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+			b.teamLeave(ctx, c)
+		},
 	}
+	for _, group := range []struct {
+		ids []string
+		run actionHandler
+	}{
+		{[]string{ActionNudgeDone, ActionNudgeNotYet, ActionNudgeSnooze}, b.onNudgeButton},
+		{[]string{ActionRefreshKeep, ActionRefreshEdit, ActionRefreshDrop}, b.onRefresh},
+		{[]string{ActionShareAnswer, ActionUnshare}, b.onShare},
+		{[]string{ActionForgetMe, ActionForgetMeKeep}, b.onForgetMe},
+		{[]string{ActionInviteAccept, ActionInviteDecline, ActionInviteWithdraw}, func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+			b.onInvitation(ctx, c, a)
+		}},
+	} {
+		for _, id := range group.ids {
+			h[id] = group.run
+		}
+	}
+	return h
+}
+
+// submitHandlers is the registry of view callback ids, built in New.
+func submitHandlers(b *Bot) map[string]submitHandler {
+	return map[string]submitHandler{
+		CallbackRate:       b.submitRate,
+		CallbackPlan:       b.submitPlan,
+		CallbackChallenge:  b.submitChallenge,
+		CallbackColourNote: b.submitColourNote,
+		CallbackAnswerEdit: b.submitAnswerEdit,
+	}
+}
+
+// onAction answers a block action through the registry. A button in a
+// message answers in that message's place; one on the Home tab or in a
+// modal has no response_url, so answers go to the DM.
+func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+	id := baseAction(a.ActionID)
+	if run, ok := b.actions[id]; ok {
+		run(ctx, c, cb, a)
+		return
+	}
+	if strings.HasPrefix(id, ActionColour+".") {
+		b.onColour(ctx, c, cb, a)
+		return
+	}
+	c.log.Debug("action ignored")
 }
 
 // submitRate validates the rate modal (self or a manager's assessment).

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,11 +190,13 @@ type coachCommand struct {
 	Text string  // the text after the subcommand, as typed
 }
 
-// subcommand describes one /coach subcommand for parsing and help.
+// subcommand is one row of the /coach registry (coachCommands): what
+// parsing, help and did-you-mean read, and the handler.
 type subcommand struct {
 	Name    string
 	Usage   string
 	Summary string
+	run     func(ctx context.Context, c call, cc coachCommand)
 }
 
 // parseCoach finds the subcommand in "/coach <sub> …". Unknown subcommands

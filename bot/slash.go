@@ -11,24 +11,41 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
-// coachSubcommands lists what /coach knows, in the order help shows them.
-var coachSubcommands = []subcommand{
-	{Name: "help", Usage: "/coach help", Summary: "what microcoach can do"},
-	{Name: "plan", Usage: "/coach plan [@person]", Summary: "write or edit your development plan; a manager sees a report's plan read-only"},
-	{Name: "challenge", Usage: "/coach challenge [@person] <text>", Summary: "set your Next Bigger Challenge, or propose one to a report"},
-	{Name: "gaps", Usage: "/coach gaps [@person]", Summary: "your own view beside your manager's, area by area"},
-	{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach: invite them (they accept first), withdraw, or leave your manager's team"},
-	{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)"},
-	{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)"},
-	{Name: "answers", Usage: "/coach answers", Summary: "your recent answers: read, edit, share or stop sharing"},
-	{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)"},
-	{Name: "resume", Usage: "/coach resume", Summary: "end a pause early"},
-	{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge; a manager nobody coaches gets no nudges or check-ins until they turn them on"},
-	{Name: "prep", Usage: "/coach prep [@person]", Summary: "a 1:1 agenda built from what changed since the last one"},
-	{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)"},
-	{Name: "export", Usage: "/coach export", Summary: "a file with all your data"},
-	{Name: "forget-me", Usage: "/coach forget-me", Summary: "delete everything microcoach knows about you (asks first)"},
-	{Name: "org", Usage: "/coach org set @person @manager | unset @person", Summary: "admins: assign managers of record without an invitation (no access to coaching data)"},
+// coachCommands returns the rows of /coach, in the order help shows them:
+// name, usage, summary and the handler. Help, parsing and did-you-mean
+// read the same rows, so a subcommand cannot exist in one and not the
+// others. New builds them once; with a nil Bot the rows serve help and
+// parsing only (tests).
+func coachCommands(b *Bot) []subcommand {
+	plain := func(f func(*Bot, context.Context, call)) func(context.Context, call, coachCommand) {
+		return func(ctx context.Context, c call, _ coachCommand) { f(b, ctx, c) }
+	}
+	args := func(f func(*Bot, context.Context, call, coachCommand)) func(context.Context, call, coachCommand) {
+		return func(ctx context.Context, c call, cc coachCommand) { f(b, ctx, c, cc) }
+	}
+	return []subcommand{
+		{Name: "help", Usage: "/coach help", Summary: "what microcoach can do", run: plain((*Bot).help)},
+		{Name: "plan", Usage: "/coach plan [@person]", Summary: "write or edit your development plan; a manager sees a report's plan read-only", run: args((*Bot).plan)},
+		{Name: "challenge", Usage: "/coach challenge [@person] <text>", Summary: "set your Next Bigger Challenge, or propose one to a report", run: args((*Bot).challenge)},
+		{Name: "gaps", Usage: "/coach gaps [@person]", Summary: "your own view beside your manager's, area by area", run: args((*Bot).gaps)},
+		{Name: "team", Usage: "/coach team [add|remove @person | leave]", Summary: "the people you coach: invite them (they accept first), withdraw, or leave your manager's team", run: args((*Bot).team)},
+		{Name: "assess", Usage: "/coach assess @person", Summary: "rate a report in every area (managers)", run: args((*Bot).assess)},
+		{Name: "question", Usage: "/coach question", Summary: "a coaching question now, answered by replying in our DM (private to you)", run: plain((*Bot).question)},
+		{Name: "answers", Usage: "/coach answers", Summary: "your recent answers: read, edit, share or stop sharing", run: plain((*Bot).answers)},
+		{Name: "pause", Usage: "/coach pause 2w | until 2026-12-24", Summary: "no nudges or check-ins for a while (vacation)", run: args((*Bot).pause)},
+		{Name: "resume", Usage: "/coach resume", Summary: "end a pause early", run: plain((*Bot).resume)},
+		{Name: "nudges", Usage: "/coach nudges tue 14:00 | off | on", Summary: "your own day and time for the weekly nudge; a manager nobody coaches gets no nudges or check-ins until they turn them on", run: args((*Bot).nudges)},
+		{Name: "prep", Usage: "/coach prep [@person]", Summary: "a 1:1 agenda built from what changed since the last one", run: args((*Bot).prep)},
+		{Name: "digest", Usage: "/coach digest [#channel]", Summary: "preview your team digest now, or choose where it is posted (managers)", run: args((*Bot).digest)},
+		{Name: "export", Usage: "/coach export", Summary: "a file with all your data", run: plain((*Bot).exportData)},
+		{Name: "forget-me", Usage: "/coach forget-me", Summary: "delete everything microcoach knows about you (asks first)", run: plain((*Bot).forgetMe)},
+		{Name: "org", Usage: "/coach org set @person @manager | unset @person", Summary: "admins: assign managers of record without an invitation (no access to coaching data)", run: args((*Bot).org)},
+	}
+}
+
+// help answers /coach help from the registry's rows.
+func (b *Bot) help(ctx context.Context, c call) {
+	b.say(ctx, c, helpReply(b.model, b.subcommands))
 }
 
 // call is one person's request: who made it, where to answer, how to log.
@@ -90,44 +107,16 @@ func (b *Bot) onSlash(ctx context.Context, log *slog.Logger, cmd slack.SlashComm
 }
 
 func (b *Bot) coach(ctx context.Context, c call, text string) {
-	cc, err := parseCoach(coachSubcommands, text)
+	cc, err := parseCoach(b.subcommands, text)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
-	switch cc.Name {
-	case "help":
-		b.say(ctx, c, helpReply(b.model, coachSubcommands))
-	case "team":
-		b.team(ctx, c, cc)
-	case "assess":
-		b.assess(ctx, c, cc)
-	case "gaps":
-		b.gaps(ctx, c, cc)
-	case "challenge":
-		b.challenge(ctx, c, cc)
-	case "plan":
-		b.plan(ctx, c, cc)
-	case "question":
-		b.question(ctx, c)
-	case "answers":
-		b.answers(ctx, c)
-	case "pause":
-		b.pause(ctx, c, cc)
-	case "resume":
-		b.resume(ctx, c)
-	case "nudges":
-		b.nudges(ctx, c, cc)
-	case "prep":
-		b.prep(ctx, c, cc)
-	case "digest":
-		b.digest(ctx, c, cc)
-	case "export":
-		b.exportData(ctx, c)
-	case "forget-me":
-		b.forgetMe(ctx, c)
-	case "org":
-		b.org(ctx, c, cc)
+	for _, sub := range b.subcommands {
+		if sub.Name == cc.Name {
+			sub.run(ctx, c, cc)
+			return
+		}
 	}
 }
 

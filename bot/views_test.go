@@ -89,7 +89,7 @@ func TestGoldenReplies(t *testing.T) {
 		"rate_saved_modal": savedRatingsReply(model, []coach.Rating{now, {Area: "team", Score: 6}}, ""),
 		"error_typo":       errorReply(badInput(usageRate, `unknown area "plnning" — did you mean planning?`)),
 		"failure":          failureReply(coach.ErrorMessage(fmt.Errorf("disk full"))),
-		"help":             helpReply(model, coachSubcommands),
+		"help":             helpReply(model, coachCommands(nil)),
 		"team_list": teamReply(coach.Person{ID: "UBOSS", Manager: "UCEO"}, []coach.Person{{ID: "UANA", ManagerSince: gNow}, {ID: "UBOB"}},
 			[]coach.Invitation{coach.NewInvitation("UBOSS", "UCLEO", gNow.AddDate(0, 0, -2)), coach.NewInvitation("UBOSS", "UDAN", gNow.AddDate(0, 0, -20))}, gNow),
 		"team_empty":          teamReply(coach.Person{ID: "UBOSS"}, nil, nil, gNow),
