@@ -618,6 +618,7 @@ var demoEmoji = strings.NewReplacer(
 	":bell:", "🔔", ":no_bell:", "🔕", ":zzz:", "💤", ":x:", "❌", ":tada:", "🎉",
 	":speech_balloon:", "💬", ":seedling:", "🌱", ":memo:", "📝", ":lock:", "🔒",
 	":hourglass_flowing_sand:", "⏳", ":handshake:", "🤝", ":arrows_counterclockwise:", "🔄",
+	":envelope:", "✉️", ":palm_tree:", "🌴", ":frame_with_picture:", "🖼️", ":bust_in_silhouette:", "👤",
 	":arrow_forward:", "▶️",
 ).Replace
 
