@@ -55,7 +55,7 @@ func TestDemo(t *testing.T) {
 		"# Team digest",
 		// An answer in two messages, then edited; a holiday status instead of a pause; a plan invitation, not check-ins.
 		"the same answer, no second confirmation", "Bob (Mon 10:15 in New York) ▸ edits their message: Honestly: more time with customers, every week.",
-		"the stored answer follows", "sets her Slack status: 🌴 Vacationing", "@ana — :palm_tree: away (Slack status), not silent",
+		"the stored answer follows", "sets her Slack status: 🌴 Vacationing", "@ana — 🌴 away (Slack status), not silent",
 		"nothing reached Ana while her status said Vacationing", "*A development plan?*", "no refresh yet",
 		// The end, and the rhythm it kept.
 		"== Done: messages from microcoach seen: Maya ",
