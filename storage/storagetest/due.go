@@ -220,3 +220,73 @@ func awaitDueChanged(t *testing.T, ch <-chan struct{}) {
 		t.Fatal("DueChanged was not signalled")
 	}
 }
+
+// A tick racing with changes never loses a mark: whatever a tick read,
+// each person ends either marked or with the due time worked out from
+// their last change.
+func testDueMarksRaceTicks(t *testing.T, s Store) {
+	const people, changes = 6, 15
+	version := func(k int) time.Time { return t0.Add(time.Duration(k) * time.Minute) }
+	var ids []string
+	for i := range people {
+		ids = append(ids, fmt.Sprintf("U%d", i))
+	}
+	done := make(chan struct{})
+	errs := make(chan error, people+1)
+	go func() { // the scheduler
+		for {
+			select {
+			case <-done:
+				errs <- nil
+				return
+			default:
+			}
+			due, seen, err := s.DueBefore(t0, 0)
+			if err != nil {
+				errs <- err
+				return
+			}
+			next := map[string]map[coach.Cadence]time.Time{}
+			for _, id := range due {
+				p, _, err := s.Person(id)
+				if err != nil {
+					errs <- err
+					return
+				}
+				at := later.Add(time.Hour) // worked out from a change that is not the last
+				if p.PausedUntil.Equal(version(changes)) {
+					at = later
+				}
+				next[id] = map[coach.Cadence]time.Time{coach.CadenceNudge: at}
+			}
+			if err := s.SetNextDue(seen, next); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for _, id := range ids {
+		go func() {
+			for k := 1; k <= changes; k++ {
+				if _, err := s.UpdatePerson(coach.Person{ID: id}, func(p *coach.Person) error {
+					p.PausedUntil = version(k)
+					return nil
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range ids {
+		must(t, <-errs)
+	}
+	close(done)
+	must(t, <-errs)
+	due, _, err := s.DueBefore(later, 0)
+	must(t, err)
+	if len(due) != people {
+		t.Fatalf("due by %s: %v; want all %d people (a mark was lost)", later, due, people)
+	}
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ForgetStranger", testForgetStranger},
 		{"DueMarks", testDueMarks},
 		{"DueSeenKeepsLaterMarks", testDueSeenKeepsLaterMarks},
+		{"DueMarksRaceTicks", testDueMarksRaceTicks},
 		{"ResetDue", testResetDue},
 		{"DueChanged", testDueChanged},
 		{"FoldLedgerKeepsQuarterCounts", testFoldLedger},
