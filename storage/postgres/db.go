@@ -57,7 +57,10 @@
 // fold of the bbolt store's schema v3 are migration 0002 (see due.go and
 // retention.go). A mark committed by one replica reaches the scheduler of
 // every replica through LISTEN/NOTIFY on a connection each DB keeps for
-// it, besides its pool.
+// it, besides its pool (so a DB holds one connection more than
+// MaxConns). Every replica's scheduler wakes; the ledger's key keeps two
+// of them from owing a message twice, and which one ticks (a lease on
+// Pool) is the caller's choice.
 package postgres
 
 import (
