@@ -47,7 +47,7 @@ func (db *DB) UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (c
 			return err
 		}
 		out = p
-		if dueFieldsDiffer(old, p) {
+		if DueFieldsDiffer(old, p) {
 			if err := markDue(tx, p.ID); err != nil {
 				return err
 			}

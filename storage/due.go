@@ -294,8 +294,10 @@ func wrapReset(err error) error {
 	return fmt.Errorf("storage: reset due index: %w", err)
 }
 
-// dueFields are the parts of a person that move their due times.
-func dueFieldsDiffer(a, b coach.Person) bool {
+// DueFieldsDiffer reports whether a and b differ in the fields that move
+// a person's due times: a change of them marks the person due at once (in
+// every backend).
+func DueFieldsDiffer(a, b coach.Person) bool {
 	return !a.EnrolledAt.Equal(b.EnrolledAt) || a.TZ != b.TZ || !a.PausedUntil.Equal(b.PausedUntil) ||
 		a.NudgeSpec != b.NudgeSpec || a.NudgesOff != b.NudgesOff || !a.SnoozedUntil.Equal(b.SnoozedUntil) ||
 		a.Manager != b.Manager

@@ -78,10 +78,15 @@ func (db *DB) UpdateDelivery(person string, c coach.Cadence, period string, fn f
 		if !found {
 			return coach.Errorf(coach.ENOTFOUND, "no delivery %s/%s/%s", person, c, period)
 		}
+		before := d.State
 		if err := fn(&d); err != nil {
 			return err
 		}
 		out = d
+		// A sent check-in may owe a reminder: the scheduler looks again.
+		if d.State != before && d.Cadence == coach.CadenceCheckin && d.State == coach.DeliverySent {
+			markDue(ctx, person)
+		}
 		return putDelivery(ctx, tx, d)
 	})
 	if err != nil {

@@ -208,6 +208,8 @@ func (db *DB) UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.P
 			ON CONFLICT (owner, version) DO UPDATE SET doc = excluded.doc`, owner, p.Version, cd); err != nil {
 			return err
 		}
+		// A plan brings the quarterly refresh.
+		markDue(ctx, owner)
 		out = p
 		return nil
 	})

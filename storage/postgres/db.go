@@ -51,10 +51,16 @@
 // storage.ErrNewerSchema, the same sentinel). Readiness calls Ping, and
 // shutdown calls Close after the bot and the scheduler have stopped.
 //
-// Not yet: the scheduler's Store also needs the due index and the
-// retention fold that the bbolt store gained in its schema v3 (DueBefore,
-// SetNextDue, NextDue, ResetDue, DueChanged, FoldLedger), so serve cannot
-// run on this backend until they are here too.
+// # The scheduler
+//
+// It implements scheduler.Store too: the due index and the retention
+// fold of the bbolt store's schema v3 are migration 0002 (see due.go and
+// retention.go). A mark committed by one replica reaches the scheduler of
+// every replica through LISTEN/NOTIFY on a connection each DB keeps for
+// it, besides its pool (so a DB holds one connection more than
+// MaxConns). Every replica's scheduler wakes; the ledger's key keeps two
+// of them from owing a message twice, and which one ticks (a lease on
+// Pool) is the caller's choice.
 package postgres
 
 import (
@@ -122,6 +128,10 @@ type DB struct {
 	pool      *pgxpool.Pool
 	opTimeout time.Duration
 	redacted  string
+
+	changed    chan struct{} // DueChanged
+	stopListen context.CancelFunc
+	listenDone chan struct{} // closed when the listener has stopped
 }
 
 // Open connects to the database at rawURL and brings its schema up to the
@@ -158,7 +168,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &URLError{URL: redacted, Err: scrub(err)}
 	}
-	db := &DB{pool: pool, opTimeout: cmpOr(opts.OpTimeout, 30*time.Second), redacted: redacted}
+	db := &DB{pool: pool, opTimeout: cmpOr(opts.OpTimeout, 30*time.Second), redacted: redacted, changed: make(chan struct{}, 1)}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, &URLError{URL: redacted, Err: scrub(err)}
@@ -166,6 +176,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", redacted, scrub(err))
+	}
+	if err := db.listen(ctx, cfg.ConnConfig); err != nil {
+		pool.Close()
+		return nil, &URLError{URL: redacted, Err: scrub(fmt.Errorf("listen for due marks: %w", err))}
 	}
 	return db, nil
 }
@@ -191,8 +205,13 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-// Close closes the pool, waiting for connections in use to be returned.
+// Close stops listening for due marks and closes the pool, waiting for
+// connections in use to be returned.
 func (db *DB) Close() error {
+	if db.stopListen != nil {
+		db.stopListen()
+		<-db.listenDone
+	}
 	db.pool.Close()
 	return nil
 }
@@ -335,15 +354,29 @@ func (db *DB) ctx() (context.Context, context.CancelFunc) {
 }
 
 // update runs fn in one read-write transaction, again when PostgreSQL
-// aborts it as a deadlock or serialization failure.
+// aborts it as a deadlock or serialization failure. The due marks fn
+// makes (markDue) are written last, just before the commit, and signal
+// DueChanged after it.
 func (db *DB) update(fn func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx, cancel := db.ctx()
 	defer cancel()
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(ctx, tx) })
+		var marked bool
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			m := &marks{}
+			if err := fn(context.WithValue(ctx, marksKey{}, m), tx); err != nil {
+				return err
+			}
+			var err error
+			marked, err = m.flush(ctx, tx)
+			return err
+		})
 		var pe *pgconn.PgError
 		if attempt < 5 && errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
 			continue
+		}
+		if err == nil && marked {
+			db.signal()
 		}
 		return err
 	}

@@ -40,6 +40,7 @@ func (db *DB) ExportAll(now time.Time) (storage.Export, error) {
 			all(&e.Answers, `SELECT doc FROM answers ORDER BY person, id`),
 			all(&e.Colours, `SELECT doc FROM colours ORDER BY person, month, theme`),
 			all(&e.Ledger, `SELECT doc FROM ledger ORDER BY person, cadence, period`),
+			all(&e.LedgerQuarters, quartersSQL+` ORDER BY person, cadence, quarter`),
 		} {
 			if err := step(ctx, tx); err != nil {
 				return err
@@ -135,6 +136,7 @@ func (db *DB) ExportPerson(id string, now time.Time) (storage.PersonExport, bool
 			all(&e.Answers, `SELECT doc FROM answers WHERE person = $1 ORDER BY id`, id),
 			all(&e.Colours, `SELECT doc FROM colours WHERE person = $1 ORDER BY month, theme`, id),
 			all(&e.Ledger, `SELECT doc FROM ledger WHERE person = $1 ORDER BY cadence, period`, id),
+			all(&e.LedgerQuarters, quartersSQL+` WHERE person = $1 ORDER BY cadence, quarter`, id),
 			all(&e.Invitations, `SELECT doc FROM invitations WHERE report = $1 ORDER BY manager`, id),
 			all(&e.Invitations, `SELECT doc FROM invitations WHERE manager = $1 ORDER BY report`, id),
 		} {

@@ -58,6 +58,7 @@ func forget(ctx context.Context, tx pgx.Tx, id string, f *coach.Forgotten) error
 		{&f.Answers, `DELETE FROM answers WHERE person = $1`},
 		{&f.Colours, `DELETE FROM colours WHERE person = $1`},
 		{&f.Deliveries, `DELETE FROM ledger WHERE person = $1`},
+		{&f.Deliveries, `DELETE FROM ledger_quarters WHERE person = $1`},
 		{&f.Preps, `DELETE FROM preps WHERE viewer = $1`},
 		{&f.Preps, `DELETE FROM preps WHERE subject = $1`},
 		{&f.Challenges, `DELETE FROM challenges WHERE author = $1 AND subject <> $1 AND status <> 'accepted'`},
@@ -104,6 +105,11 @@ func forget(ctx context.Context, tx pgx.Tx, id string, f *coach.Forgotten) error
 	default:
 		f.Person = true
 		f.LeftTeam = manager != ""
+		markDue(ctx, manager) // one report fewer
+	}
+	// Their place in the due index (not a record about them to count).
+	if _, err := tx.Exec(ctx, `DELETE FROM due WHERE person = $1`, id); err != nil {
+		return err
 	}
 
 	f.TotalRecords = f.Ratings + f.Challenges + f.Anonymised + f.Plans + f.PlanChanges + f.Answers +

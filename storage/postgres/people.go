@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/storage"
 )
 
 // Person returns the person with the given Slack user id.
@@ -81,6 +82,7 @@ func enroll(ctx context.Context, tx pgx.Tx, p coach.Person) (coach.Person, error
 		return coach.Person{}, err
 	}
 	if tag.RowsAffected() == 1 {
+		markDue(ctx, p.ID)
 		return p, nil
 	}
 	old, _, err := getPerson(ctx, tx, p.ID)
@@ -127,10 +129,14 @@ func (db *DB) UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (c
 		if err != nil {
 			return err
 		}
+		old := p
 		if err := fn(&p); err != nil {
 			return err
 		}
 		out = p
+		if storage.DueFieldsDiffer(old, p) {
+			markDue(ctx, p.ID)
+		}
 		return putPerson(ctx, tx, p)
 	})
 	if err != nil {
@@ -232,6 +238,9 @@ func setManager(ctx context.Context, tx pgx.Tx, report, manager string, at time.
 		return coach.ManagerChange{}, err
 	}
 	out := coach.ManagerChange{Former: r.Manager}
+	// Having reports or not decides whether a manager gets a digest.
+	markDue(ctx, r.Manager)
+	markDue(ctx, manager)
 	r.Manager, r.ManagerSince = manager, at
 	if err := putPerson(ctx, tx, r); err != nil {
 		return out, err
@@ -290,6 +299,7 @@ func (db *DB) LeaveTeam(person string) (string, error) {
 
 // unlink ends p's link to their manager; p was read under its row lock.
 func unlink(ctx context.Context, tx pgx.Tx, p coach.Person) error {
+	markDue(ctx, p.Manager)
 	p.Manager, p.ManagerSince = "", time.Time{}
 	return putPerson(ctx, tx, p)
 }

@@ -71,6 +71,16 @@ type Store interface {
 	LastPrep(viewer, subject string) (time.Time, bool, error)
 	RecordPrep(viewer, subject string, at time.Time) error
 
+	// The due index and the retention fold (scheduler.Store).
+	DueBefore(now time.Time, limit int) (people []string, seen uint64, err error)
+	SetNextDue(seen uint64, next map[string]map[coach.Cadence]time.Time) error
+	NextDue() (time.Time, bool, error)
+	ResetDue(rules string) (bool, error)
+	DueChanged() <-chan struct{}
+	FoldLedger(people []string, before time.Time) (int, error)
+	LedgerQuarters(person string) ([]storage.QuarterCount, error)
+	ReleaseMapped() error
+
 	ForgetPerson(id string) (coach.Forgotten, error)
 	ExportAll(now time.Time) (storage.Export, error)
 	ExportPerson(id string, now time.Time) (storage.PersonExport, bool, error)

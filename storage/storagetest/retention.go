@@ -1,4 +1,4 @@
-package storage
+package storagetest
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
-func TestFoldLedgerKeepsQuarterCounts(t *testing.T) {
-	db := openTest(t)
+// The retention fold: old ledger entries become per-quarter counts.
+func testFoldLedger(t *testing.T, db Store) {
 	if _, err := db.Enroll(coach.Person{ID: "U1"}); err != nil {
 		t.Fatal(err)
 	}
