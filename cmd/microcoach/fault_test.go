@@ -263,18 +263,17 @@ func TestRateLimitStormAndSlowSlack(t *testing.T) {
 	db.EnrollAll([]coach.Person{{ID: ana.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}, {ID: bob.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}})
 	db.Close()
 	emu.ForceRateLimit("chat.postMessage", 4, 3*time.Second)
-	for k, v := range map[string]string{
-		"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": "http://" + ln.Addr().String() + "/api/",
-		"MICROCOACH_DB_PATH": dbPath, "MICROCOACH_ADMIN_ADDR": "", "MICROCOACH_LOG_LEVEL": "warn",
-		"MICROCOACH_NUDGE_SCHEDULE": "@every 24h", "MICROCOACH_CHECKIN_SCHEDULE": never,
-		"MICROCOACH_REFRESH_SCHEDULE": never, "MICROCOACH_DIGEST_SCHEDULE": never,
-	} {
-		t.Setenv(k, v)
+	cfg := DefaultConfig()
+	cfg.AppToken, cfg.BotToken, cfg.SlackAPIURL = emu.AppToken(), emu.BotToken(), "http://"+ln.Addr().String()+"/api/"
+	cfg.DBPath, cfg.AdminAddr, cfg.LogLevel = dbPath, "", "warn"
+	cfg.NudgeSchedule, cfg.CheckinSchedule, cfg.RefreshSchedule, cfg.DigestSchedule = "@every 24h", never, never, never
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
-	go func() { done <- run(ctx, []string{"serve"}, &strings.Builder{}, logs) }()
+	go func() { done <- serve(ctx, cfg, logs, nil) }()
 	defer func() { cancel(); <-done }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()
