@@ -13,6 +13,7 @@ import (
 // TestInvitationAccepted: /coach team add asks the person first; until they
 // accept, the inviter is a stranger to their data.
 func TestInvitationAccepted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	mustContain(t, h.invite(maya, ana), "I invited @ana", "once they accept", "/coach team remove @ana")
 	inv := h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
@@ -61,6 +62,7 @@ func TestInvitationAccepted(t *testing.T) {
 }
 
 func TestInvitationDeclinedAndWithdrawn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana, bob)
 	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
@@ -86,6 +88,7 @@ func TestInvitationDeclinedAndWithdrawn(t *testing.T) {
 }
 
 func TestInvitationExpired(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
 	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
@@ -119,6 +122,7 @@ func TestInvitationExpired(t *testing.T) {
 // the former manager is told and loses access in the same step, and does
 // not see notes or answers from before.
 func TestMoveBetweenManagers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 7")
@@ -144,6 +148,7 @@ func TestMoveBetweenManagers(t *testing.T) {
 // cycles get one clear line, nothing stored; the refusal about another
 // person reads the same whoever they are.
 func TestInviteRefusals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	mustContain(t, h.slash(maya, "/coach", "team add @maya"), "can't be your own manager")
@@ -177,6 +182,7 @@ func TestInviteRefusals(t *testing.T) {
 // invitation; the person is told who did it and what the manager sees; the
 // admin sees no coaching data by being one.
 func TestAdminAssigns(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, map[string]string{"MICROCOACH_ADMINS": cleo.ID})
 	h.slash(ana, "/rate", "planning 7")
 	mustContain(t, h.slash(maya, "/coach", "org set @ana @maya"), "Only microcoach's admins")
@@ -206,6 +212,7 @@ func TestAdminAssigns(t *testing.T) {
 // a button's value act only on that user's own records, and a
 // response_url that is not on Slack's host is never posted to.
 func TestForgedPayloads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
 	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))

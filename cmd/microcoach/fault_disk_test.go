@@ -60,6 +60,7 @@ func fill(t *testing.T, path string) {
 // failed-writes metric rises; a command is either kept or the person is
 // told it was not saved; when space returns, both recover by themselves.
 func TestFullDisk(t *testing.T) {
+	t.Parallel()
 	dir := smallDisk(t, "4m")
 	emu := slackemu.New(slackemu.Options{})
 	if err := emu.Start(); err != nil {

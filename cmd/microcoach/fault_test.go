@@ -46,6 +46,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 // same database, and checks that in the end every person got exactly one
 // message: none lost, none repeated.
 func TestKillNineDuringFanout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a real process")
 	}
@@ -158,6 +159,7 @@ func TestKillNineDuringFanout(t *testing.T) {
 // error; Slack never retries slash commands); every command that was
 // acked is stored and answered: nothing acknowledged is lost.
 func TestSocketStormsDuringTraffic(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{WarningGrace: 50 * time.Millisecond}, map[string]string{"MICROCOACH_LOG_LEVEL": "warn"})
 	stop := make(chan struct{})
 	var storm sync.WaitGroup
@@ -225,6 +227,7 @@ func TestSocketStormsDuringTraffic(t *testing.T) {
 // slash commands are still acked within Slack's 3 seconds, and the
 // fan-out loses nothing.
 func TestRateLimitStormAndSlowSlack(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits out a Retry-After")
 	}
@@ -312,6 +315,7 @@ func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0")
 // channels. After a crash the bot finds a digest already posted in the
 // channel's history (channels:history), so each channel gets exactly one.
 func TestKillNineDuringChannelDigests(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a real process")
 	}

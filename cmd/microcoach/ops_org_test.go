@@ -418,6 +418,7 @@ func TestOrgImportRefusals(t *testing.T) {
 // TestOrgImportNeedsTheAdminToken: the admin listener's import, like its
 // backup and export, opens only to the admin token.
 func TestOrgImportNeedsTheAdminToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "org-import-test-token-0123"}))
 	for _, tc := range []struct {
 		auth string

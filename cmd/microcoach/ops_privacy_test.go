@@ -38,6 +38,7 @@ func exportFile(t *testing.T, h *harness, user slackemu.User) (storage.PersonExp
 // else's) as a file in their DM, then deletes everything after a
 // danger-styled confirmation; their manager keeps nothing of theirs.
 func TestExportAndForgetMe(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.team(maya, bob, ana)
 	h.slash(bob, "/rate", "planning 6 bob-self-note")

@@ -235,6 +235,7 @@ func (f *stopFanout) finish() {
 // complete after the stop signal (nothing new starts), the ledger records
 // each of them, and after a restart every person has exactly one message.
 func TestShutdownMidFanoutFinishesInFlightSends(t *testing.T) {
+	t.Parallel()
 	f := newStopFanout(t, 40)
 	s := f.start(&hooks{})
 	eventually(t, "posts in flight", func() bool { return f.slow.posts.Load() >= 4 })
@@ -270,6 +271,7 @@ func TestShutdownMidFanoutFinishesInFlightSends(t *testing.T) {
 // gives in-flight posts the drain time and no more; what was cut off is
 // looked for and sent exactly once after a restart.
 func TestShutdownCutsOffSendsThatHang(t *testing.T) {
+	t.Parallel()
 	f := newStopFanout(t, 30)
 	s := f.start(&hooks{drain: 300 * time.Millisecond})
 	eventually(t, "posts in flight", func() bool { return f.slow.posts.Load() >= 4 })
