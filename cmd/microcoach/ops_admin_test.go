@@ -138,12 +138,10 @@ func TestReadyzFollowsTheSocket(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
 	base := h.adminURL()
-	// The emulator sees the socket before the bot has handled its
-	// Connected event: wait for the bot's view, not the emulator's.
-	eventually(t, "/readyz to say ready", func() bool {
-		status, body := httpGet(t, base+"/readyz")
-		return status == http.StatusOK && body == "ready\n"
-	})
+	// The harness returns once the bot has handled its Connected event.
+	if status, body := httpGet(t, base+"/readyz"); status != http.StatusOK || body != "ready\n" {
+		t.Fatalf("/readyz once connected: %d %q", status, body)
+	}
 	before := h.emu.Connects()
 	h.emu.ForceRateLimit("apps.connections.open", 1, 2*time.Second)
 	h.emu.DropSockets()
