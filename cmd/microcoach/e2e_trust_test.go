@@ -16,7 +16,7 @@ func TestInvitationAccepted(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	mustContain(t, h.invite(maya, ana), "I invited @ana", "once they accept", "/coach team remove @ana")
-	inv := h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	inv := h.waitSeen(ana, 0, invitationFrom(maya))
 	mustContain(t, inv.Text(), "manager of record", "What they would see", "development plan", "stay private", "[ Accept ]", "[ Decline ]", "Open until")
 
 	// Invited is not accepted: Maya sees nothing of Ana's yet.
@@ -65,11 +65,11 @@ func TestInvitationDeclinedAndWithdrawn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana, bob)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 	mustContain(t, h.answerInvitation(ana, maya, "Decline"), "You declined @maya's invitation")
 	mustContain(t, h.waitSeen(maya, 0, slackemu.Containing("declined your invitation")).Text(), "nothing of theirs is shared with you")
 
-	h.waitSeen(bob, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(bob, 0, invitationFrom(maya))
 	n := h.emu.SeenCount(bob.ID)
 	mustContain(t, h.slash(maya, "/coach", "team remove @bob"), "You withdrew your invitation to @bob")
 	withdrawn := h.waitSeen(bob, n, slackemu.Kind(slackemu.SeenMessageUpdate)).Text()
@@ -91,7 +91,7 @@ func TestInvitationExpired(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 
 	// Fifteen days pass: make the stored invitation as old as that.
 	h.stop()
@@ -128,7 +128,7 @@ func TestMoveBetweenManagers(t *testing.T) {
 	h.slash(ana, "/rate", "planning 7")
 	n := h.emu.SeenCount(ana.ID)
 	h.invite(bob, ana)
-	inv := h.waitSeen(ana, n, slackemu.Containing("@bob invites you"))
+	inv := h.waitSeen(ana, n, invitationFrom(bob))
 	mustContain(t, inv.Text(), "Your manager of record now is @maya", "Accepting moves you")
 	mustContain(t, h.answerInvitation(ana, bob, "Accept"), "You accepted @bob", "@maya no longer sees your data")
 	h.waitSeen(maya, 0, slackemu.Containing("@ana has a new manager of record"))
@@ -215,7 +215,7 @@ func TestForgedPayloads(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 	// Bob sends an Accept for Maya's invitation (which is Ana's), with a
 	// response_url of the attacker's choosing.
 	forged := `{"type":"block_actions","user":{"id":"UBOB","username":"bob","name":"bob","team_id":"T0EMU"},` +

@@ -327,13 +327,21 @@ func (h *harness) answerInvitation(person, manager slackemu.User, label string) 
 	return h.waitSeen(person, n, slackemu.Kind(slackemu.SeenMessageUpdate, slackemu.SeenEphemeral)).Text()
 }
 
+// invitationFrom matches the invitation message from manager in a DM; not
+// the Home tab, which shows the pending invitation too and may be
+// published first.
+func invitationFrom(manager slackemu.User) func(slackemu.Seen) bool {
+	contains := slackemu.Containing("@" + manager.Name + " invites you")
+	return func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenMessage && contains(s) }
+}
+
 // team makes manager the manager of record of each report the way people
 // do it: an invitation each report accepts.
 func (h *harness) team(manager slackemu.User, reports ...slackemu.User) {
 	h.t.Helper()
 	h.invite(manager, reports...)
 	for _, r := range reports {
-		h.waitSeen(r, 0, slackemu.Containing("@"+manager.Name+" invites you"))
+		h.waitSeen(r, 0, invitationFrom(manager))
 		if got := h.answerInvitation(r, manager, "Accept"); !strings.Contains(got, "You accepted") {
 			h.t.Fatalf("%s accepting %s's invitation saw: %s", r.Name, manager.Name, got)
 		}
