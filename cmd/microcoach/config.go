@@ -52,6 +52,27 @@ type Config struct {
 	LogFormat string `split_words:"true" default:"text" desc:"text or json"`
 }
 
+// DefaultConfig is the configuration with every default of the
+// environment (the struct tags above) and nothing else: no tokens. Tests
+// and the demo start from it; TestDefaultConfigIsTheEnvironmentDefaults
+// keeps it equal to what loadConfig gives with nothing set.
+func DefaultConfig() Config {
+	return Config{
+		SlackAPIURL:           "https://slack.com/api/",
+		DBPath:                "microcoach.db",
+		AdminAddr:             "127.0.0.1:9090",
+		InboxWorkers:          16,
+		InboxBacklog:          1000,
+		NudgeSchedule:         "30 9 * * MON",
+		CheckinSchedule:       "0 10 1-7 * TUE",
+		RefreshSchedule:       "30 10 8-14 1,4,7,10 TUE",
+		DigestSchedule:        "0 16 * * FRI",
+		LedgerRetentionMonths: 13,
+		LogLevel:              "info",
+		LogFormat:             "text",
+	}
+}
+
 // configError is a bad or missing setting: the variable and what is wrong.
 // It makes microcoach exit with status 2.
 type configError struct {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -101,17 +100,11 @@ func (c *demoClock) set(t time.Time) {
 	}
 }
 
-// demoConfig is the configuration of serve for the demo: every default of
-// Config (the struct tags, so the demo uses the real schedules), pointed at
-// the emulator, with no admin listener.
+// demoConfig is the configuration of serve for the demo: every default
+// (so the demo uses the real schedules), pointed at the emulator, with no
+// admin listener.
 func demoConfig(emu *slackemu.Server, dbPath, logLevel string) (Config, error) {
-	var c Config
-	v := reflect.ValueOf(&c).Elem()
-	for i := range v.NumField() {
-		if d, ok := v.Type().Field(i).Tag.Lookup("default"); ok && v.Field(i).Kind() == reflect.String {
-			v.Field(i).SetString(d)
-		}
-	}
+	c := DefaultConfig()
 	c.AppToken, c.BotToken, c.SlackAPIURL = emu.AppToken(), emu.BotToken(), emu.APIURL()
 	c.DBPath, c.AdminAddr, c.LogLevel, c.LogFormat = dbPath, "", logLevel, "text"
 	return c, c.validate()

@@ -12,6 +12,7 @@ import (
 // TestDemo runs microcoach demo as CI does and checks what a reader of the
 // transcript would notice. It asserts nothing about timing.
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var out, logs bytes.Buffer
@@ -118,6 +119,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestDemoRefusesUnknownArguments(t *testing.T) {
+	t.Parallel()
 	err := run(t.Context(), []string{"demo", "--fast"}, &bytes.Buffer{}, &bytes.Buffer{})
 	var ue *usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `"--fast"`) {

@@ -24,6 +24,7 @@ func (h *harness) lastSent(user slackemu.User) string {
 // changes nothing and says nothing; edits and deletions in Slack reach the
 // stored answer; /coach answers shows it.
 func TestAnswerKeptWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.team(maya, bob)
 	h.command(bob, "/coach", "question")

@@ -11,6 +11,7 @@ import (
 // A holiday status silences the cadence without a pause, shows as away to
 // the manager, and when it clears the nudges come back.
 func TestAwayStatusSilencesCadence(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.team(maya, ana)
 	h.savePlan(ana)
@@ -45,6 +46,7 @@ func TestAwayStatusSilencesCadence(t *testing.T) {
 // /coach pause until DATE lasts through DATE in the person's own zone, and
 // says so in their zone.
 func TestPauseUntilDateInOwnZone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	got := h.slash(bob, "/coach", "pause until 2027-01-08")
 	mustContain(t, got, "Paused through Friday, January 8th, 2027")

@@ -36,6 +36,7 @@ func (h *harness) savePlan(user slackemu.User) {
 }
 
 func TestWeeklyNudgeAboutAPlanAction(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.savePlan(ana)
 	h.env = cadenceEnv("@every 1s", never)
@@ -62,6 +63,7 @@ func TestWeeklyNudgeAboutAPlanAction(t *testing.T) {
 }
 
 func TestQuestionAnsweredByDMReply(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.team(maya, bob)
 	h.command(bob, "/coach", "question")
@@ -114,6 +116,7 @@ func TestQuestionAnsweredByDMReply(t *testing.T) {
 }
 
 func TestBotIgnoresItsOwnMessages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.command(ana, "/coach", "question")
 	h.waitSeen(ana, 0, slackemu.Containing("A question for you"))
@@ -128,6 +131,7 @@ func TestBotIgnoresItsOwnMessages(t *testing.T) {
 }
 
 func TestColourCheckinUpdatesInPlace(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.savePlan(ana)
 	h.slash(bob, "/coach", "pause 2w")

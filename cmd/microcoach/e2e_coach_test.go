@@ -59,6 +59,7 @@ func toAny(bs []map[string]any) []any {
 }
 
 func TestAssessmentAndGaps(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 6")
@@ -98,6 +99,7 @@ func TestAssessmentAndGaps(t *testing.T) {
 }
 
 func TestChallengeProposalAccepted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	n := h.emu.SeenCount(ana.ID)
@@ -130,6 +132,7 @@ func planValues(headline string, themes ...[3]string) map[string]map[string]slac
 }
 
 func TestPlanOwnedByThePM(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	mustContain(t, h.slash(ana, "/coach", "plan"), "Start your plan", "Theme 1")
@@ -197,6 +200,7 @@ func TestPlanOwnedByThePM(t *testing.T) {
 }
 
 func TestHomeTab(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	ctx := ctxT(t)
 	if _, err := h.emu.OpenHome(ctx, ana.ID); err != nil {
@@ -233,6 +237,7 @@ func TestHomeTab(t *testing.T) {
 // stranger (Zed). Only the policy's yes gets through; every no is the same
 // text and shows nothing of hers.
 func TestPrivacyMatrix(t *testing.T) {
+	t.Parallel()
 	eve := slackemu.User{ID: "UEVE", Name: "eve", RealName: "Eve Ray", TZ: "UTC"}
 	dan := slackemu.User{ID: "UDAN", Name: "dan", RealName: "Dan Admin", TZ: "UTC"}
 	zed := slackemu.User{ID: "UZED", Name: "zed", RealName: "Zed Nobody", TZ: "UTC"}

@@ -12,6 +12,7 @@ import (
 // the chosen channel, worst first, without any answer; a channel that
 // refuses the post sends the digest to the manager's DM with the reason.
 func TestDigestInAChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.emu.AddChannel(slackemu.Channel{ID: "CCOACH", Name: "coaching", Members: []string{maya.ID, h.emu.BotUserID()}})
 	h.emu.AddChannel(slackemu.Channel{ID: "GSECRET", Name: "secret", Private: true, Members: []string{maya.ID}})
@@ -63,6 +64,7 @@ func TestDigestInAChannel(t *testing.T) {
 // manager's DM. No rating, gap, colour, challenge or answer rate of anyone
 // appears in the channel's history.
 func TestDigestInASharedChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.emu.AddChannel(slackemu.Channel{ID: "CPM", Name: "pm-coaching", Members: []string{maya.ID, ana.ID, h.emu.BotUserID()}})
 	h.team(maya, ana, bob)

@@ -11,6 +11,7 @@ import (
 // come from ids Slack does not know, from bots or from deactivated people
 // change nothing and enroll no one.
 func TestHostileUsersAreNotEnrolled(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	for _, who := range []string{"UFAKE0001", robot.ID, gone.ID} {
 		for _, cmd := range []struct{ command, text string }{{"/rate", "planning 5"}, {"/coach", "pause 2w"}} {

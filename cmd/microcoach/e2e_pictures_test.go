@@ -111,6 +111,7 @@ func fileCalls(h *harness) int {
 // manager's copy) cannot. The radar shows the Planning gap: in the alt
 // text's numbers and in the PNG read back from the local Slack.
 func TestPicturesRadarWhereItIsShown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	eve := slackemu.User{ID: "UEVE", Name: "eve", RealName: "Eve Ray", TZ: "UTC"}
 	h.emu.AddUser(eve)
@@ -222,6 +223,7 @@ func TestPicturesRadarWhereItIsShown(t *testing.T) {
 // TestPicturesHomeCostsNoUploadWhenUnchanged: opening an unchanged Home
 // again and again uploads nothing.
 func TestPicturesHomeCostsNoUploadWhenUnchanged(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 8")
@@ -258,6 +260,7 @@ func TestPicturesHomeCostsNoUploadWhenUnchanged(t *testing.T) {
 // or the app was installed without files:write), each surface shows
 // today's text and nobody sees an error.
 func TestPicturesFallBackToText(t *testing.T) {
+	t.Parallel()
 	t.Run("rate limited", func(t *testing.T) {
 		h := newHarness(t, slackemu.Options{}, nil)
 		h.team(maya, ana)
@@ -294,6 +297,7 @@ func TestPicturesFallBackToText(t *testing.T) {
 // instead, with no error for the person, and forgets the file; the Home
 // after that uploads the picture afresh, and /coach gaps shows the new one.
 func TestPicturesDeletedFile(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 8")
@@ -335,6 +339,7 @@ func TestPicturesDeletedFile(t *testing.T) {
 // never in a shared channel: there the summary has no picture, and no file
 // about the reports is shared with its members.
 func TestPicturesDigestGrid(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, cadenceEnv(never, never))
 	h.emu.AddChannel(slackemu.Channel{ID: "COWN", Name: "maya-coaching", Members: []string{maya.ID, h.emu.BotUserID()}})
 	h.emu.AddChannel(slackemu.Channel{ID: "CPM", Name: "pm-coaching", Members: []string{bob.ID, ana.ID, h.emu.BotUserID()}})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRateEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	got := h.slash(ana, "/rate", "planning 6 first try")
 	mustContain(t, got, "Planning", "you rated yourself *6*/10", "first try", "First rating in this area")
@@ -28,6 +29,7 @@ func TestRateEndToEnd(t *testing.T) {
 }
 
 func TestRateBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	tests := []struct {
 		text string
@@ -62,6 +64,7 @@ func TestRateBadInputChangesNothing(t *testing.T) {
 }
 
 func TestUserTextIsEscaped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	n := h.emu.SeenCount(ana.ID)
 	h.slash(ana, "/rate", "team 7 <!channel> & <@UBOB>")
@@ -74,6 +77,7 @@ func TestUserTextIsEscaped(t *testing.T) {
 }
 
 func TestRateModal(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.slash(ana, "/rate", "team 5")
 	got := h.slash(ana, "/rate", "")

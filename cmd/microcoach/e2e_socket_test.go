@@ -15,6 +15,7 @@ import (
 )
 
 func TestReconnects(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{WarningGrace: 200 * time.Millisecond}, nil)
 	for _, fault := range []struct {
 		name string

@@ -13,9 +13,10 @@ import (
 // TestInvitationAccepted: /coach team add asks the person first; until they
 // accept, the inviter is a stranger to their data.
 func TestInvitationAccepted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	mustContain(t, h.invite(maya, ana), "I invited @ana", "once they accept", "/coach team remove @ana")
-	inv := h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	inv := h.waitSeen(ana, 0, invitationFrom(maya))
 	mustContain(t, inv.Text(), "manager of record", "What they would see", "development plan", "stay private", "[ Accept ]", "[ Decline ]", "Open until")
 
 	// Invited is not accepted: Maya sees nothing of Ana's yet.
@@ -61,13 +62,14 @@ func TestInvitationAccepted(t *testing.T) {
 }
 
 func TestInvitationDeclinedAndWithdrawn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana, bob)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 	mustContain(t, h.answerInvitation(ana, maya, "Decline"), "You declined @maya's invitation")
 	mustContain(t, h.waitSeen(maya, 0, slackemu.Containing("declined your invitation")).Text(), "nothing of theirs is shared with you")
 
-	h.waitSeen(bob, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(bob, 0, invitationFrom(maya))
 	n := h.emu.SeenCount(bob.ID)
 	mustContain(t, h.slash(maya, "/coach", "team remove @bob"), "You withdrew your invitation to @bob")
 	withdrawn := h.waitSeen(bob, n, slackemu.Kind(slackemu.SeenMessageUpdate)).Text()
@@ -86,9 +88,10 @@ func TestInvitationDeclinedAndWithdrawn(t *testing.T) {
 }
 
 func TestInvitationExpired(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 
 	// Fifteen days pass: make the stored invitation as old as that.
 	h.stop()
@@ -119,12 +122,13 @@ func TestInvitationExpired(t *testing.T) {
 // the former manager is told and loses access in the same step, and does
 // not see notes or answers from before.
 func TestMoveBetweenManagers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 7")
 	n := h.emu.SeenCount(ana.ID)
 	h.invite(bob, ana)
-	inv := h.waitSeen(ana, n, slackemu.Containing("@bob invites you"))
+	inv := h.waitSeen(ana, n, invitationFrom(bob))
 	mustContain(t, inv.Text(), "Your manager of record now is @maya", "Accepting moves you")
 	mustContain(t, h.answerInvitation(ana, bob, "Accept"), "You accepted @bob", "@maya no longer sees your data")
 	h.waitSeen(maya, 0, slackemu.Containing("@ana has a new manager of record"))
@@ -144,6 +148,7 @@ func TestMoveBetweenManagers(t *testing.T) {
 // cycles get one clear line, nothing stored; the refusal about another
 // person reads the same whoever they are.
 func TestInviteRefusals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.team(maya, ana)
 	mustContain(t, h.slash(maya, "/coach", "team add @maya"), "can't be your own manager")
@@ -177,6 +182,7 @@ func TestInviteRefusals(t *testing.T) {
 // invitation; the person is told who did it and what the manager sees; the
 // admin sees no coaching data by being one.
 func TestAdminAssigns(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, map[string]string{"MICROCOACH_ADMINS": cleo.ID})
 	h.slash(ana, "/rate", "planning 7")
 	mustContain(t, h.slash(maya, "/coach", "org set @ana @maya"), "Only microcoach's admins")
@@ -206,9 +212,10 @@ func TestAdminAssigns(t *testing.T) {
 // a button's value act only on that user's own records, and a
 // response_url that is not on Slack's host is never posted to.
 func TestForgedPayloads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.invite(maya, ana)
-	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	h.waitSeen(ana, 0, invitationFrom(maya))
 	// Bob sends an Accept for Maya's invitation (which is Ana's), with a
 	// response_url of the attacker's choosing.
 	forged := `{"type":"block_actions","user":{"id":"UBOB","username":"bob","name":"bob","team_id":"T0EMU"},` +

@@ -13,6 +13,7 @@ import (
 // Slack neither retries them nor shows anyone operation_timeout; the log
 // names their type but never their payload.
 func TestUndecodableEnvelopesAreAcked(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
 	const secret = "do-not-log-this-payload"
 	for _, tc := range []struct {

@@ -60,6 +60,7 @@ func fill(t *testing.T, path string) {
 // failed-writes metric rises; a command is either kept or the person is
 // told it was not saved; when space returns, both recover by themselves.
 func TestFullDisk(t *testing.T) {
+	t.Parallel()
 	dir := smallDisk(t, "4m")
 	emu := slackemu.New(slackemu.Options{})
 	if err := emu.Start(); err != nil {
@@ -67,15 +68,10 @@ func TestFullDisk(t *testing.T) {
 	}
 	defer emu.Close()
 	emu.AddUser(ana)
-	for k, v := range map[string]string{
-		"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": emu.APIURL(),
-		"MICROCOACH_DB_PATH": filepath.Join(dir, "microcoach.db"), "MICROCOACH_ADMIN_ADDR": "127.0.0.1:0",
-		"MICROCOACH_LOG_LEVEL": "warn",
-	} {
-		t.Setenv(k, v)
-	}
-	cfg, err := loadConfig()
-	if err != nil {
+	cfg := DefaultConfig()
+	cfg.AppToken, cfg.BotToken, cfg.SlackAPIURL = emu.AppToken(), emu.BotToken(), emu.APIURL()
+	cfg.DBPath, cfg.AdminAddr, cfg.LogLevel = filepath.Join(dir, "microcoach.db"), "127.0.0.1:0", "warn"
+	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}

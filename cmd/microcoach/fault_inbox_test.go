@@ -265,6 +265,7 @@ func burstFor() time.Duration {
 // TestKillNineAfterBurst: commands come as fast as they are acked, then
 // kill -9. After a restart every acknowledged command is stored, once.
 func TestKillNineAfterBurst(t *testing.T) {
+	t.Parallel()
 	w := newInboxWorld(t)
 	b := w.start()
 	stop := make(chan struct{})
@@ -286,6 +287,7 @@ func TestKillNineAfterBurst(t *testing.T) {
 // fills it, and commands beyond it are answered busy; kill -9 then loses
 // none of those taken on.
 func TestKillNineAtTheBacklogBound(t *testing.T) {
+	t.Parallel()
 	w := newInboxWorld(t, "MICROCOACH_INBOX_BACKLOG=20", "MICROCOACH_INBOX_WORKERS=2")
 	b := w.start()
 	stop := make(chan struct{})
@@ -308,6 +310,7 @@ func TestKillNineAtTheBacklogBound(t *testing.T) {
 // exits within the documented bound (drain 7 s, plus closing), and the
 // rest is done after the restart.
 func TestSigtermUnderBacklog(t *testing.T) {
+	t.Parallel()
 	w := newInboxWorld(t, "MICROCOACH_INBOX_WORKERS=1")
 	b := w.start()
 	stop := make(chan struct{})

@@ -46,6 +46,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 // same database, and checks that in the end every person got exactly one
 // message: none lost, none repeated.
 func TestKillNineDuringFanout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a real process")
 	}
@@ -157,6 +158,10 @@ func TestKillNineDuringFanout(t *testing.T) {
 // before its ack is lost the way Slack loses it (the person sees Slack's
 // error; Slack never retries slash commands); every command that was
 // acked is stored and answered: nothing acknowledged is lost.
+//
+// It runs alone, not in parallel: it measures how fast reconnects are, and
+// other tests competing for the CPU (2 vCPU, -race) slowed them enough to
+// fail the 90% bound.
 func TestSocketStormsDuringTraffic(t *testing.T) {
 	h := newHarness(t, slackemu.Options{WarningGrace: 50 * time.Millisecond}, map[string]string{"MICROCOACH_LOG_LEVEL": "warn"})
 	stop := make(chan struct{})
@@ -225,6 +230,7 @@ func TestSocketStormsDuringTraffic(t *testing.T) {
 // slash commands are still acked within Slack's 3 seconds, and the
 // fan-out loses nothing.
 func TestRateLimitStormAndSlowSlack(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits out a Retry-After")
 	}
@@ -263,18 +269,17 @@ func TestRateLimitStormAndSlowSlack(t *testing.T) {
 	db.EnrollAll([]coach.Person{{ID: ana.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}, {ID: bob.ID, EnrolledAt: time.Now().AddDate(-1, 0, 0)}})
 	db.Close()
 	emu.ForceRateLimit("chat.postMessage", 4, 3*time.Second)
-	for k, v := range map[string]string{
-		"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": "http://" + ln.Addr().String() + "/api/",
-		"MICROCOACH_DB_PATH": dbPath, "MICROCOACH_ADMIN_ADDR": "", "MICROCOACH_LOG_LEVEL": "warn",
-		"MICROCOACH_NUDGE_SCHEDULE": "@every 24h", "MICROCOACH_CHECKIN_SCHEDULE": never,
-		"MICROCOACH_REFRESH_SCHEDULE": never, "MICROCOACH_DIGEST_SCHEDULE": never,
-	} {
-		t.Setenv(k, v)
+	cfg := DefaultConfig()
+	cfg.AppToken, cfg.BotToken, cfg.SlackAPIURL = emu.AppToken(), emu.BotToken(), "http://"+ln.Addr().String()+"/api/"
+	cfg.DBPath, cfg.AdminAddr, cfg.LogLevel = dbPath, "", "warn"
+	cfg.NudgeSchedule, cfg.CheckinSchedule, cfg.RefreshSchedule, cfg.DigestSchedule = "@every 24h", never, never, never
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
-	go func() { done <- run(ctx, []string{"serve"}, &strings.Builder{}, logs) }()
+	go func() { done <- serve(ctx, cfg, logs, nil) }()
 	defer func() { cancel(); <-done }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()
@@ -313,6 +318,7 @@ func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0")
 // channels. After a crash the bot finds a digest already posted in the
 // channel's history (channels:history), so each channel gets exactly one.
 func TestKillNineDuringChannelDigests(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills a real process")
 	}

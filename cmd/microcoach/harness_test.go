@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,9 +73,62 @@ func newHarness(t testing.TB, opts slackemu.Options, env map[string]string) *har
 	return h
 }
 
+// config is the Config the harness runs serve with: the defaults, pointed
+// at the emulator, with h.env applied the way the environment would.
+func (h *harness) config() Config {
+	h.t.Helper()
+	c := DefaultConfig()
+	c.AppToken, c.BotToken, c.SlackAPIURL = h.emu.AppToken(), h.emu.BotToken(), h.emu.APIURL()
+	c.DBPath, c.AdminAddr, c.LogLevel, c.LogFormat = h.dbPath, "", "debug", "text"
+	for k, v := range h.env {
+		applyEnv(h.t, &c, k, v)
+	}
+	if err := c.validate(); err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+// applyEnv sets the field of c that the variable k sets, for the
+// variables the end-to-end tests override.
+func applyEnv(t testing.TB, c *Config, k, v string) {
+	t.Helper()
+	switch strings.TrimPrefix(k, envPrefix+"_") {
+	case "ADMIN_ADDR":
+		c.AdminAddr = v
+	case "ADMIN_TOKEN":
+		c.AdminToken = v
+	case "ADMINS":
+		c.Admins = strings.Split(v, ",")
+	case "NUDGE_SCHEDULE":
+		c.NudgeSchedule = v
+	case "CHECKIN_SCHEDULE":
+		c.CheckinSchedule = v
+	case "REFRESH_SCHEDULE":
+		c.RefreshSchedule = v
+	case "DIGEST_SCHEDULE":
+		c.DigestSchedule = v
+	case "DIGEST_CHANNEL":
+		c.DigestChannel = v
+	case "LOG_LEVEL":
+		c.LogLevel = v
+	case "LOG_FORMAT":
+		c.LogFormat = v
+	case "MODEL_FILE":
+		c.ModelFile = v
+	case "QUESTIONS_FILE":
+		c.QuestionsFile = v
+	default:
+		t.Fatalf("harness: no Config field for %s", k)
+	}
+}
+
+// setenv exports the harness's settings for tests that run a subcommand
+// which reads the environment (backup, export, org import) against it.
+// Such tests cannot run in parallel.
 func (h *harness) setenv() {
 	h.t.Helper()
-	base := map[string]string{
+	env := map[string]string{
 		"SLACK_APP_TOKEN":          h.emu.AppToken(),
 		"SLACK_BOT_TOKEN":          h.emu.BotToken(),
 		"MICROCOACH_SLACK_API_URL": h.emu.APIURL(),
@@ -83,34 +137,36 @@ func (h *harness) setenv() {
 		"MICROCOACH_LOG_LEVEL":     "debug",
 		"MICROCOACH_LOG_FORMAT":    "text",
 	}
-	for k, v := range h.env {
-		base[k] = v
-	}
-	for k, v := range base {
+	maps.Copy(env, h.env)
+	for k, v := range env {
 		h.t.Setenv(k, v)
 	}
 }
 
-// start runs microcoach serve and waits until it is connected.
+// start runs microcoach serve and waits until it has handled Socket
+// Mode's Connected event and the emulator holds the connection.
 func (h *harness) start() {
 	h.t.Helper()
-	h.setenv()
+	cfg := h.config()
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
-	before := h.emu.Connects()
-	go func() { h.done <- run(ctx, []string{"serve"}, &bytes.Buffer{}, h.logs) }()
+	connected := make(chan struct{}, 1)
+	hk := &hooks{connected: func() {
+		select {
+		case connected <- struct{}{}:
+		default:
+		}
+	}}
+	go func() { h.done <- serve(ctx, cfg, h.logs, hk) }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	connected := make(chan error, 1)
-	go func() { connected <- h.emu.WaitConnects(wctx, before+1) }()
 	select {
 	case err := <-h.done:
 		h.t.Fatalf("microcoach stopped before connecting: %v\n%s", err, h.logs.String())
-	case err := <-connected:
-		if err != nil {
-			h.t.Fatalf("microcoach did not connect: %v\n%s", err, h.logs.String())
-		}
+	case <-wctx.Done():
+		h.t.Fatalf("microcoach did not connect within 10s\n%s", h.logs.String())
+	case <-connected:
 	}
 	if err := h.emu.WaitConnected(wctx, 1); err != nil {
 		h.t.Fatal(err)
@@ -271,13 +327,21 @@ func (h *harness) answerInvitation(person, manager slackemu.User, label string) 
 	return h.waitSeen(person, n, slackemu.Kind(slackemu.SeenMessageUpdate, slackemu.SeenEphemeral)).Text()
 }
 
+// invitationFrom matches the invitation message from manager in a DM; not
+// the Home tab, which shows the pending invitation too and may be
+// published first.
+func invitationFrom(manager slackemu.User) func(slackemu.Seen) bool {
+	contains := slackemu.Containing("@" + manager.Name + " invites you")
+	return func(s slackemu.Seen) bool { return s.Kind == slackemu.SeenMessage && contains(s) }
+}
+
 // team makes manager the manager of record of each report the way people
 // do it: an invitation each report accepts.
 func (h *harness) team(manager slackemu.User, reports ...slackemu.User) {
 	h.t.Helper()
 	h.invite(manager, reports...)
 	for _, r := range reports {
-		h.waitSeen(r, 0, slackemu.Containing("@"+manager.Name+" invites you"))
+		h.waitSeen(r, 0, invitationFrom(manager))
 		if got := h.answerInvitation(r, manager, "Accept"); !strings.Contains(got, "You accepted") {
 			h.t.Fatalf("%s accepting %s's invitation saw: %s", r.Name, manager.Name, got)
 		}

@@ -17,6 +17,7 @@ import (
 // scopes, so a method that needs a scope the manifest lacks fails here
 // (missing_scope) before it fails in a real workspace.
 func TestManifestScopesAreWhatTheTestsRunWith(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../../deploy/slack-app-manifest.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -77,7 +77,8 @@ func (o *ops) httpClient() *http.Client {
 }
 
 // observer hears the bot for metrics and readiness, and passes events on
-// to extra (a test's or the demo's) when there is one.
+// to extra (a test's or the demo's) when there is one. extra hears last,
+// so when it learns the socket is up, /readyz already says so.
 func (o *ops) observer(extra bot.Observer) bot.Observer {
 	return observers{o.metrics, o.health, extra}
 }

@@ -67,6 +67,7 @@ next:
 // DM answer, scheduled nudges and a 429 from Slack, and checks the series
 // an operator's dashboards and alerts rely on.
 func TestMetricsAfterTraffic(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, opsEnv(cadenceEnv(never, never)))
 	h.slash(ana, "/coach", "help") // enrolls ana and bob, who then get nudges
 	h.slash(bob, "/coach", "help")
@@ -134,14 +135,13 @@ func TestMetricsAfterTraffic(t *testing.T) {
 // Slack from giving a new one for a moment: /readyz says 503 with the
 // reason while /healthz stays 200, and both are 200 once it reconnects.
 func TestReadyzFollowsTheSocket(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, opsEnv(nil))
 	base := h.adminURL()
-	// The emulator sees the socket before the bot has handled its
-	// Connected event: wait for the bot's view, not the emulator's.
-	eventually(t, "/readyz to say ready", func() bool {
-		status, body := httpGet(t, base+"/readyz")
-		return status == http.StatusOK && body == "ready\n"
-	})
+	// The harness returns once the bot has handled its Connected event.
+	if status, body := httpGet(t, base+"/readyz"); status != http.StatusOK || body != "ready\n" {
+		t.Fatalf("/readyz once connected: %d %q", status, body)
+	}
 	before := h.emu.Connects()
 	h.emu.ForceRateLimit("apps.connections.open", 1, 2*time.Second)
 	h.emu.DropSockets()
@@ -202,6 +202,7 @@ func TestAdminAddressInUse(t *testing.T) {
 // nothing (a sidecar proxy connects from 127.0.0.1); only the admin token
 // opens /backup and /export, and without one configured they are off.
 func TestBackupAndExportNeedTheToken(t *testing.T) {
+	t.Parallel()
 	const token = "0123456789abcdef-secret"
 	for _, tc := range []struct {
 		name, configured, header string
@@ -240,6 +241,7 @@ func TestBackupAndExportNeedTheToken(t *testing.T) {
 // TestAdminTokenSetting: a token too short to be a secret stops start-up
 // with a message that names the variable but not the value.
 func TestAdminTokenSetting(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		token, want string
 	}{
@@ -255,6 +257,7 @@ func TestAdminTokenSetting(t *testing.T) {
 }
 
 func TestCallOutcome(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		body   string

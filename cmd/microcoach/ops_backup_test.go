@@ -32,6 +32,7 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // after it stopped, and the restored data in use after a restart.
 func TestBackupRestoreExport(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "backup-test-token-0123456789"}))
+	h.setenv() // the CLI reads the environment
 	h.team(maya, ana)
 	h.slash(ana, "/rate", "planning 6 before the backup")
 	admin := strings.TrimPrefix(h.adminURL(), "http://")

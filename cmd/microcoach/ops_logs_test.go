@@ -15,6 +15,7 @@ import (
 // the event id for events); every send one line with where it landed; and
 // neither a token nor what a person wrote may appear anywhere.
 func TestJSONLogsFollowableAndPrivate(t *testing.T) {
+	t.Parallel()
 	env := cadenceEnv(never, never)
 	env["MICROCOACH_LOG_FORMAT"] = "json"
 	h := newHarness(t, slackemu.Options{}, env)

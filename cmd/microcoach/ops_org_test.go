@@ -109,6 +109,7 @@ func exportOf(t *testing.T, path string) string {
 // then -apply; everyone is told by DM, and a second import moves people.
 func TestOrgImportFiftyPeople(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "org-import-test-token-0123"}))
+	h.setenv() // the CLI reads the environment
 	orgPeople(h, 50)
 	csv, managers := fiftyCSV()
 	file := writeCSV(t, csv)
@@ -198,6 +199,7 @@ func TestOrgImportFiftyPeople(t *testing.T) {
 // microcoach shows the plan and changes nothing, not even the file.
 func TestOrgImportDryRun(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
+	h.setenv() // the CLI reads the environment
 	orgPeople(h, 3)
 	h.stop()
 	before, err := os.ReadFile(h.dbPath)
@@ -252,6 +254,7 @@ func TestOrgImportDryRun(t *testing.T) {
 // nothing is applied.
 func TestOrgImportHostile(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
+	h.setenv() // the CLI reads the environment
 	orgPeople(h, 6)
 	// p05 already reports to p04; the file's p04 → p05 closes a cycle.
 	setup := writeCSV(t, "report,manager\nUP05,UP04\n")
@@ -355,6 +358,7 @@ func TestOrgImportHostile(t *testing.T) {
 // bounded number of times.
 func TestOrgImportRateLimited(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
+	h.setenv() // the CLI reads the environment
 	orgPeople(h, 2)
 	h.stop()
 	file := writeCSV(t, "report,manager\np01@example.com,p00@example.com\n")
@@ -376,6 +380,7 @@ func TestOrgImportRateLimited(t *testing.T) {
 
 func TestOrgImportRefusals(t *testing.T) {
 	h := newHarness(t, slackemu.Options{}, nil)
+	h.setenv() // the CLI reads the environment
 	file := writeCSV(t, "report,manager\nUANA,UMAYA\n")
 	for _, tc := range []struct {
 		args []string
@@ -413,6 +418,7 @@ func TestOrgImportRefusals(t *testing.T) {
 // TestOrgImportNeedsTheAdminToken: the admin listener's import, like its
 // backup and export, opens only to the admin token.
 func TestOrgImportNeedsTheAdminToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "org-import-test-token-0123"}))
 	for _, tc := range []struct {
 		auth string

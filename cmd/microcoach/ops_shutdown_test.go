@@ -120,17 +120,11 @@ type serving struct {
 // whole test) and waits until it is connected.
 func (f *stopFanout) start(h *hooks) *serving {
 	f.t.Helper()
-	for k, v := range map[string]string{
-		"SLACK_APP_TOKEN": f.emu.AppToken(), "SLACK_BOT_TOKEN": f.emu.BotToken(),
-		"MICROCOACH_SLACK_API_URL": f.slow.apiURL(), "MICROCOACH_DB_PATH": f.dbPath,
-		"MICROCOACH_ADMIN_ADDR": "127.0.0.1:0", "MICROCOACH_LOG_LEVEL": "debug",
-		"MICROCOACH_NUDGE_SCHEDULE": "@every 1h", "MICROCOACH_CHECKIN_SCHEDULE": never,
-		"MICROCOACH_REFRESH_SCHEDULE": never, "MICROCOACH_DIGEST_SCHEDULE": never,
-	} {
-		f.t.Setenv(k, v)
-	}
-	cfg, err := loadConfig()
-	if err != nil {
+	cfg := DefaultConfig()
+	cfg.AppToken, cfg.BotToken, cfg.SlackAPIURL, cfg.DBPath = f.emu.AppToken(), f.emu.BotToken(), f.slow.apiURL(), f.dbPath
+	cfg.AdminAddr, cfg.LogLevel = "127.0.0.1:0", "debug"
+	cfg.NudgeSchedule, cfg.CheckinSchedule, cfg.RefreshSchedule, cfg.DigestSchedule = "@every 1h", never, never, never
+	if err := cfg.validate(); err != nil {
 		f.t.Fatal(err)
 	}
 	s := &serving{done: make(chan error, 1), logs: &syncBuffer{}}
@@ -241,6 +235,7 @@ func (f *stopFanout) finish() {
 // complete after the stop signal (nothing new starts), the ledger records
 // each of them, and after a restart every person has exactly one message.
 func TestShutdownMidFanoutFinishesInFlightSends(t *testing.T) {
+	t.Parallel()
 	f := newStopFanout(t, 40)
 	s := f.start(&hooks{})
 	eventually(t, "posts in flight", func() bool { return f.slow.posts.Load() >= 4 })
@@ -276,6 +271,7 @@ func TestShutdownMidFanoutFinishesInFlightSends(t *testing.T) {
 // gives in-flight posts the drain time and no more; what was cut off is
 // looked for and sent exactly once after a restart.
 func TestShutdownCutsOffSendsThatHang(t *testing.T) {
+	t.Parallel()
 	f := newStopFanout(t, 30)
 	s := f.start(&hooks{drain: 300 * time.Millisecond})
 	eventually(t, "posts in flight", func() bool { return f.slow.posts.Load() >= 4 })

@@ -16,6 +16,7 @@ import (
 )
 
 func TestWatchSignals(t *testing.T) {
+	t.Parallel()
 	sigs := make(chan os.Signal, 2)
 	exited := make(chan int, 1)
 	var stderr syncBuffer
@@ -100,6 +101,7 @@ func exitStatus(t *testing.T, done chan error, within time.Duration, stderr *syn
 // it cleanly with status 0; a second SIGINT while sends hang exits at once
 // with status 1.
 func TestSignalsEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts processes")
 	}

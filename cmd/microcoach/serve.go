@@ -42,6 +42,20 @@ type hooks struct {
 	admin func(addr string)
 	// probeEvery replaces probeInterval, how often /readyz may write.
 	probeEvery time.Duration
+	// connected is called each time the bot has handled Socket Mode's
+	// Connected event: readiness and metrics already say connected.
+	connected func()
+}
+
+// onConnected is an observer that calls f when the socket comes up.
+type onConnected func()
+
+func (onConnected) Envelope(string, time.Duration) {}
+
+func (f onConnected) Connection(up bool) {
+	if up && f != nil {
+		f()
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -136,7 +150,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	b := bot.New(bot.Config{
 		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
-		Observer: o.observer(h.observer), DigestChannel: cfg.DigestChannel,
+		Observer: o.observer(observers{h.observer, onConnected(h.connected)}), DigestChannel: cfg.DigestChannel,
 		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: screenReads(db),
 		Inbox: inbox, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
