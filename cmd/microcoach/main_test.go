@@ -12,6 +12,8 @@ import (
 // given. The end-to-end tests spend their time waiting on the emulator,
 // timers and child processes rather than on the CPU, so the default
 // (GOMAXPROCS, 2 on a small CI machine) leaves the machine mostly idle.
+// Under the race detector every test runs several times slower and the
+// timed waits get tight, so fewer run at once (raceParallel, race_test.go).
 const minParallel = 8
 
 func TestMain(m *testing.M) {
@@ -19,7 +21,11 @@ func TestMain(m *testing.M) {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
 	if !set {
-		flag.Set("test.parallel", strconv.Itoa(max(minParallel, runtime.GOMAXPROCS(0))))
+		n := minParallel
+		if raceEnabled {
+			n = raceParallel
+		}
+		flag.Set("test.parallel", strconv.Itoa(max(n, runtime.GOMAXPROCS(0))))
 	}
 	os.Exit(m.Run())
 }
