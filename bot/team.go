@@ -133,8 +133,13 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	inv, err := b.store.Invite(c.person(b), coach.NewInvitation(c.user, report.ID, b.now()))
 	var te *coach.TeamError
 	switch {
-	case errors.Is(err, coach.ErrAlreadyInvited):
+	case errors.Is(err, coach.ErrAlreadyInvited) && inv.TS != "":
 		return fmt.Sprintf(":hourglass: You invited <@%s> on %s; it is waiting for their answer (open until %s).", report.ID, slackDate(inv.At), slackDate(inv.Expires)), nil
+	case errors.Is(err, coach.ErrAlreadyInvited):
+		// Stored, but its DM was never recorded: a crash came between the
+		// two (the inbox runs this command again after a restart). Send it
+		// now; at worst a crash right after the post sends it twice.
+		c.log.Info("invitation stored without its DM; sending it", "report", report.ID)
 	case errors.As(err, &te) && te.Reason == coach.RefuseAlreadyYours:
 		return fmt.Sprintf(":white_check_mark: <@%s> is already in your team.", report.ID), nil
 	case errors.As(err, &te):

@@ -236,3 +236,25 @@ func TestForgedPayloads(t *testing.T) {
 		t.Errorf("Ana's invitation was touched: %+v", invs)
 	}
 }
+
+// TestInvitationDMSentAfterACrash: an invitation stored before a crash
+// kept its DM from being posted; inviting again (the inbox re-runs the
+// command after a restart) posts it instead of saying it is waiting.
+func TestInvitationDMSentAfterACrash(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, slackemu.Options{}, nil)
+	h.stop()
+	db, err := storage.Open(h.dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Invite(coach.Person{ID: maya.ID}, coach.NewInvitation(maya.ID, ana.ID, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	h.start()
+	mustContain(t, h.invite(maya, ana), "I invited @ana")
+	h.waitSeen(ana, 0, slackemu.Containing("@maya invites you"))
+	// Now that its DM is recorded, inviting again says it is waiting.
+	mustContain(t, h.invite(maya, ana), "You invited @ana", "waiting for their answer")
+}
