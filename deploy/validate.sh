@@ -350,12 +350,12 @@ import (
 )
 
 var (
-	wantScopes = []string{"chat:write", "chat:write.public", "commands", "im:write", "im:history", "im:read",
-		"users:read", "reactions:write", "files:write", "channels:read", "groups:read"}
-	wantEvents   = []string{"app_home_opened", "message.im"}
+	wantScopes = []string{"chat:write", "commands", "im:write", "im:history", "users:read", "users:read.email",
+		"reactions:write", "files:write", "channels:read", "channels:history", "groups:read", "groups:history"}
+	wantEvents   = []string{"app_home_opened", "message.im", "user_change"}
 	wantCommands = map[string]string{ // command → usage hint
 		"/rate":  "[@person] <area> <1-10> [note]",
-		"/coach": "help | plan | challenge | question | pause | resume | team | prep | digest | export | forget-me",
+		"/coach": "help | plan | challenge | gaps | assess | team | question | answers | pause | resume | nudges | prep | digest | export | forget-me | org",
 	}
 	hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$`)
 )
