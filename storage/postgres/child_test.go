@@ -63,6 +63,12 @@ func TestChildReplica(t *testing.T) {
 		add(t, in, nil, "e1", "e2")
 		add(t, in, nil, "e3")
 		fmt.Println("ready")
+	case "leader":
+		l := db.Leader(LeaderOptions{Interval: 100 * time.Millisecond})
+		l.Run(context.Background(), func(ctx context.Context) {
+			fmt.Println("ready")
+			<-ctx.Done()
+		})
 	}
 	time.Sleep(time.Hour) // until killed
 }
