@@ -6,6 +6,11 @@
 #	go test ./storage/...
 #	deploy/pg-scratch.sh stop          # stop it and delete its files
 #
+# A fault test takes the server down and brings it back mid-traffic:
+#
+#	deploy/pg-scratch.sh down DIR      # fast shutdown: clients are cut off
+#	deploy/pg-scratch.sh up DIR        # the same cluster, on the same port
+#
 # The cluster lives in a fresh temporary directory, listens on 127.0.0.1
 # only, on a free port, with trust authentication (no password: it is for
 # tests, and reachable only from this machine). It needs Debian's
@@ -17,7 +22,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: eval \"\$($0 [start])\"   or   $0 stop [dir]" >&2
+	echo "usage: eval \"\$($0 [start])\"   or   $0 stop [dir]   or   $0 down|up dir" >&2
 	exit 2
 }
 
@@ -73,10 +78,8 @@ start() {
 	for tries in 1 2 3 4 5 6 7 8 9 10; do
 		port=$((20000 + RANDOM % 40000))
 		listening "$port" && continue
-		if as "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --silent \
-			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir'" \
-			-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-			start >&2; then
+		echo "$port" >"$dir/port"
+		if up "$dir"; then
 			url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 			echo "export MICROCOACH_TEST_DATABASE_URL='$url'"
 			echo "export MICROCOACH_PG_SCRATCH='$dir'"
@@ -87,6 +90,22 @@ start() {
 	echo "pg-scratch: could not start PostgreSQL; its log:" >&2
 	cat "$dir/server.log" >&2 || true
 	exit 1
+}
+
+# up starts the cluster in dir on the port it was first given.
+up() {
+	local dir=$1 port
+	port=$(cat "$dir/port")
+	as "$(bindir)/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --silent \
+		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir'" \
+		-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+		start >&2
+}
+
+# down stops it the way a crash or failover looks to clients: sessions are
+# cut, nothing waits for them.
+down() {
+	as "$(bindir)/pg_ctl" --pgdata="$1/data" --mode=fast --wait --silent stop >&2
 }
 
 stop() {
@@ -104,5 +123,7 @@ stop() {
 case "${1:-start}" in
 start) start ;;
 stop) stop "${2:-}" ;;
+up) [ -n "${2:-}" ] || usage; up "$2" ;;
+down) [ -n "${2:-}" ] || usage; down "$2" ;;
 *) usage ;;
 esac

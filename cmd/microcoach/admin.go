@@ -17,15 +17,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/microcoach/microcoach/storage"
 )
 
 // health is what /readyz reports: the database is open, the Socket Mode
 // connection is up, and no shutdown has begun. It hears the connection
 // going up and down as a bot.Observer.
 type health struct {
-	db        atomic.Pointer[storage.DB]
+	db        atomic.Pointer[backend]
 	connected atomic.Bool
 	stopping  atomic.Bool
 
@@ -43,7 +41,7 @@ const probeInterval = 5 * time.Second
 
 // writable runs the database's write probe at most once per probeEvery
 // and answers from the last result in between.
-func (h *health) writable(db *storage.DB) error {
+func (h *health) writable(db *backend) error {
 	h.probeMu.Lock()
 	defer h.probeMu.Unlock()
 	every := h.probeEvery
@@ -175,9 +173,14 @@ func bearer(header string) (string, bool) {
 }
 
 func serveBackup(w http.ResponseWriter, r *http.Request, h *health, log *slog.Logger) {
-	db := h.db.Load()
-	if db == nil {
+	be := h.db.Load()
+	if be == nil {
 		http.Error(w, "database not open", http.StatusServiceUnavailable)
+		return
+	}
+	db := be.bolt
+	if db == nil {
+		http.Error(w, "this microcoach keeps its data in "+be.where+": back that up with pg_dump (see docs/operating.md); /backup copies a bbolt file", http.StatusNotImplemented)
 		return
 	}
 	start := time.Now()
@@ -209,7 +212,7 @@ func serveExport(w http.ResponseWriter, r *http.Request, h *health, log *slog.Lo
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Microcoach-Database", db.Path())
+	w.Header().Set("X-Microcoach-Database", db.where)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(e); err != nil {

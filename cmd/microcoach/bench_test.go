@@ -18,6 +18,8 @@ import (
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
 	"github.com/microcoach/microcoach/storage"
+	"github.com/microcoach/microcoach/storage/postgres"
+	"github.com/microcoach/microcoach/storage/postgres/pgtest"
 )
 
 // percentiles reports p50, p99 and max of latencies as benchmark metrics.
@@ -34,65 +36,77 @@ func percentiles(b *testing.B, lat []time.Duration) {
 
 // BenchmarkAckLatency sends b.N slash commands (or button clicks) through
 // the local Slack at a fixed rate and reports how long the bot took to
-// ack each, as the emulator measured it (envelope written → ack read).
+// ack each, as the emulator measured it (envelope written → ack read),
+// with the bbolt file and with PostgreSQL (when
+// MICROCOACH_TEST_DATABASE_URL names a server) as the store.
 //
 //	go test ./cmd/microcoach -run '^$' -bench AckLatency -benchtime 1000x
 func BenchmarkAckLatency(b *testing.B) {
-	for _, kind := range []string{"slash", "click"} {
-		for _, rate := range []int{50, 200, 1000} {
-			b.Run(fmt.Sprintf("%s/rate=%d", kind, rate), func(b *testing.B) {
-				h := newHarness(b, slackemu.Options{}, map[string]string{"MICROCOACH_LOG_LEVEL": "error"})
-				ctx := context.Background()
-				people := []slackemu.User{ana, bob, maya, cleo}
-				var home map[string]string
-				if kind == "click" {
-					home = map[string]string{}
-					for _, p := range people {
-						h.emu.OpenHome(ctx, p.ID)
-						h.waitSeen(p, 0, slackemu.Kind(slackemu.SeenHome))
-						v, _ := h.emu.Home(p.ID)
-						home[p.ID] = v.ID
-					}
-				}
-				var wg sync.WaitGroup
-				tick := time.NewTicker(time.Second / time.Duration(rate))
-				defer tick.Stop()
-				b.ResetTimer()
-				for i := range b.N {
-					<-tick.C
-					wg.Add(1)
-					go func(i int) {
-						defer wg.Done()
-						p := people[i%len(people)]
-						var err error
-						if kind == "slash" {
-							var res slackemu.SlashResult
-							res, err = h.emu.Slash(ctx, p.ID, "/rate", fmt.Sprintf("planning %d", 1+i%10))
-							if err == nil && !res.Acked {
-								err = fmt.Errorf("not acked")
-							}
-						} else {
-							err = h.emu.Click(ctx, p.ID, slackemu.InView(home[p.ID]), "microcoach.open_rate", "open")
-						}
-						if err != nil {
-							b.Errorf("%s %d: %v", kind, i, err)
-						}
-					}(i)
-				}
-				wg.Wait()
-				b.StopTimer()
-				// The emulator's measure: envelope written → ack read.
-				envelope := map[string]string{"slash": "slash_commands", "click": "interactive"}[kind]
-				var lat []time.Duration
-				for _, a := range h.emu.Acks() {
-					if a.Type == envelope {
-						lat = append(lat, a.Latency)
-					}
-				}
-				percentiles(b, lat)
-			})
+	for _, store := range []string{"bbolt", "postgres"} {
+		for _, kind := range []string{"slash", "click"} {
+			for _, rate := range []int{50, 200, 1000} {
+				b.Run(fmt.Sprintf("store=%s/%s/rate=%d", store, kind, rate), func(b *testing.B) {
+					ackLatency(b, store, kind, rate)
+				})
+			}
 		}
 	}
+}
+
+func ackLatency(b *testing.B, store, kind string, rate int) {
+	env := map[string]string{"MICROCOACH_LOG_LEVEL": "error"}
+	if store == "postgres" {
+		env["MICROCOACH_DATABASE_URL"] = pgtest.URL(b)
+	}
+	h := newHarness(b, slackemu.Options{}, env)
+	ctx := context.Background()
+	people := []slackemu.User{ana, bob, maya, cleo}
+	var home map[string]string
+	if kind == "click" {
+		home = map[string]string{}
+		for _, p := range people {
+			h.emu.OpenHome(ctx, p.ID)
+			h.waitSeen(p, 0, slackemu.Kind(slackemu.SeenHome))
+			v, _ := h.emu.Home(p.ID)
+			home[p.ID] = v.ID
+		}
+	}
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	b.ResetTimer()
+	for i := range b.N {
+		<-tick.C
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			p := people[i%len(people)]
+			var err error
+			if kind == "slash" {
+				var res slackemu.SlashResult
+				res, err = h.emu.Slash(ctx, p.ID, "/rate", fmt.Sprintf("planning %d", 1+i%10))
+				if err == nil && !res.Acked {
+					err = fmt.Errorf("not acked")
+				}
+			} else {
+				err = h.emu.Click(ctx, p.ID, slackemu.InView(home[p.ID]), "microcoach.open_rate", "open")
+			}
+			if err != nil {
+				b.Errorf("%s %d: %v", kind, i, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	b.StopTimer()
+	// The emulator's measure: envelope written → ack read.
+	envelope := map[string]string{"slash": "slash_commands", "click": "interactive"}[kind]
+	var lat []time.Duration
+	for _, a := range h.emu.Acks() {
+		if a.Type == envelope {
+			lat = append(lat, a.Latency)
+		}
+	}
+	percentiles(b, lat)
 }
 
 // BenchmarkWebsocketFloor is the raw round trip of a small message over a
@@ -141,27 +155,42 @@ func BenchmarkWebsocketFloor(b *testing.B) {
 //
 //	go test ./cmd/microcoach -run '^$' -bench Fanout -benchtime 1x
 func BenchmarkFanout(b *testing.B) {
-	for _, tc := range []struct {
-		people int
-		scale  float64
-	}{{1000, 2}, {10000, 20}} {
-		b.Run(fmt.Sprintf("people=%d", tc.people), func(b *testing.B) {
-			for range b.N {
-				fanout(b, tc.people, tc.scale)
-			}
-		})
+	for _, store := range []string{"bbolt", "postgres"} {
+		for _, tc := range []struct {
+			people int
+			scale  float64
+		}{{1000, 2}, {10000, 20}} {
+			b.Run(fmt.Sprintf("store=%s/people=%d", store, tc.people), func(b *testing.B) {
+				for range b.N {
+					fanout(b, store, tc.people, tc.scale)
+				}
+			})
+		}
 	}
 }
 
-func fanout(b *testing.B, n int, scale float64) {
+// enroller is the part of either store a fan-out is seeded through.
+type enroller interface {
+	EnrollAll([]coach.Person) error
+	Close() error
+}
+
+func fanout(b *testing.B, store string, n int, scale float64) {
 	limits := slackemu.RateLimits{Enabled: true, Scale: scale}
 	emu := slackemu.New(slackemu.Options{RateLimits: limits})
 	if err := emu.Start(); err != nil {
 		b.Fatal(err)
 	}
 	defer emu.Close()
-	dbPath := filepath.Join(b.TempDir(), "fanout.db")
-	db, err := storage.Open(dbPath, storage.Options{})
+	dbPath, dbURL := filepath.Join(b.TempDir(), "fanout.db"), ""
+	var db enroller
+	var err error
+	if store == "postgres" {
+		dbURL = pgtest.URL(b)
+		db, err = postgres.Open(context.Background(), dbURL, postgres.Options{})
+	} else {
+		db, err = storage.Open(dbPath, storage.Options{})
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,7 +208,7 @@ func fanout(b *testing.B, n int, scale float64) {
 
 	for k, v := range map[string]string{
 		"SLACK_APP_TOKEN": emu.AppToken(), "SLACK_BOT_TOKEN": emu.BotToken(), "MICROCOACH_SLACK_API_URL": emu.APIURL(),
-		"MICROCOACH_DB_PATH": dbPath, "MICROCOACH_ADMIN_ADDR": "", "MICROCOACH_LOG_LEVEL": "error",
+		"MICROCOACH_DB_PATH": dbPath, "MICROCOACH_DATABASE_URL": dbURL, "MICROCOACH_ADMIN_ADDR": "", "MICROCOACH_LOG_LEVEL": "error",
 		"MICROCOACH_NUDGE_SCHEDULE": "@every 24h", "MICROCOACH_CHECKIN_SCHEDULE": never,
 		"MICROCOACH_REFRESH_SCHEDULE": never, "MICROCOACH_DIGEST_SCHEDULE": never,
 	} {

@@ -27,8 +27,10 @@ type Config struct {
 	BotToken    string `envconfig:"SLACK_BOT_TOKEN" desc:"bot token (xoxb-…); required for serve"`
 	SlackAPIURL string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"base URL of the Slack Web API; tests and the demo point it at a local emulator"`
 
-	DBPath    string `split_words:"true" default:"microcoach.db" desc:"the bbolt database file"`
-	AdminAddr string `split_words:"true" default:"127.0.0.1:9090" desc:"health and metrics HTTP listener; empty disables it"`
+	DBPath string `split_words:"true" default:"microcoach.db" desc:"the bbolt database file (one process); unused when MICROCOACH_DATABASE_URL is set"`
+	// DatabaseURL selects PostgreSQL, the store several replicas share.
+	DatabaseURL string `envconfig:"DATABASE_URL" desc:"PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=require) shared by several replicas; replaces the bbolt file"`
+	AdminAddr   string `split_words:"true" default:"127.0.0.1:9090" desc:"health and metrics HTTP listener; empty disables it"`
 	// AdminToken guards the admin listener's /backup and /export.
 	AdminToken string `split_words:"true" desc:"bearer token for /backup and /export on the admin listener (16+ characters); unset turns them off"`
 

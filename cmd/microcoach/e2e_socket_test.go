@@ -115,6 +115,8 @@ func TestBadConfigurationExitTwo(t *testing.T) {
 		{map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_LOG_LEVEL": "loud"}, "MICROCOACH_LOG_LEVEL"},
 		{map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_DB_PATH": " "}, "MICROCOACH_DB_PATH: is empty"},
 		{map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_MODEL_FILE": "/nonexistent/model.yaml"}, "MICROCOACH_MODEL_FILE: /nonexistent/model.yaml: file not found"},
+		{map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_DATABASE_URL": "mysql://coach:s3cretpw@db/microcoach"}, "MICROCOACH_DATABASE_URL: want a URL that starts with postgres://"},
+		{map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "MICROCOACH_DATABASE_URL": "postgres://coach:s3cretpw@127.0.0.1:1/microcoach?connect_timeout=2"}, "MICROCOACH_DATABASE_URL: "},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			env := map[string]string{"MICROCOACH_SLACK_API_URL": "http://127.0.0.1:1/api/", "MICROCOACH_DB_PATH": filepath.Join(t.TempDir(), "db")}
@@ -127,6 +129,12 @@ func TestBadConfigurationExitTwo(t *testing.T) {
 				t.Fatalf("exit %d (%v), want 2", code, err)
 			}
 			mustContain(t, stderr.String(), tc.want)
+			if strings.Contains(stderr.String(), "s3cretpw") {
+				t.Errorf("the password was printed: %s", stderr.String())
+			}
+			if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n"); lines > 0 {
+				t.Errorf("%d lines, want one: %s", lines+1, stderr.String())
+			}
 		})
 	}
 }

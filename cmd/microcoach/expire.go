@@ -15,7 +15,9 @@ const expireEvery = 24 * time.Hour
 // expireLoop removes expired records at start and then daily until ctx
 // ends. A failure is logged and tried again the next day: nothing depends
 // on it but the file's size.
-func expireLoop(ctx context.Context, db *storage.DB, now func() time.Time, log *slog.Logger) {
+func expireLoop(ctx context.Context, db interface {
+	Expire(now time.Time, dedupeKeep, questionKeep time.Duration) (storage.Expired, error)
+}, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(expireEvery)
 	defer t.Stop()
 	for {

@@ -118,6 +118,8 @@ func applyEnv(t testing.TB, c *Config, k, v string) {
 		c.ModelFile = v
 	case "QUESTIONS_FILE":
 		c.QuestionsFile = v
+	case "DATABASE_URL":
+		c.DatabaseURL = v
 	default:
 		t.Fatalf("harness: no Config field for %s", k)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/coach"
-	"github.com/microcoach/microcoach/storage"
 )
 
 // metrics are what /metrics serves. Each serve has its own registry, so
@@ -21,6 +20,7 @@ type metrics struct {
 	envelopes   *prometheus.CounterVec
 	ackLatency  *prometheus.HistogramVec
 	connected   prometheus.Gauge
+	leader      prometheus.Gauge
 	apiCalls    *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
 	messages    *prometheus.CounterVec
@@ -41,6 +41,10 @@ func newMetrics() *metrics {
 			Help:    "Time from reading an envelope to queueing its ack, by envelope type. Slack gives up after 3 s.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 3},
 		}, []string{"type"}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "microcoach_leader",
+			Help: "1 while this process runs the scheduler (with PostgreSQL, the one replica holding the leader lock), else 0.",
+		}),
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "microcoach_socket_connected",
 			Help: "1 while the Socket Mode connection to Slack is up, else 0.",
@@ -75,7 +79,7 @@ func newMetrics() *metrics {
 		m.lag.WithLabelValues(string(c))
 	}
 	m.rateLimited.WithLabelValues("chat.postMessage")
-	m.reg.MustRegister(m.envelopes, m.ackLatency, m.connected, m.apiCalls, m.rateLimited, m.messages, m.lag,
+	m.reg.MustRegister(m.envelopes, m.ackLatency, m.connected, m.leader, m.apiCalls, m.rateLimited, m.messages, m.lag,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo(),
@@ -128,8 +132,23 @@ func (m *metrics) apiCall(method, outcome string) {
 	}
 }
 
-// watchDB adds the database file's size.
-func (m *metrics) watchDB(db *storage.DB) {
+// watchDB adds which store this is, its failed writes and, for bbolt,
+// the file's size.
+func (m *metrics) watchDB(be *backend) {
+	backend := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "microcoach_store_backend",
+		Help: "1 for the database this microcoach keeps its data in: bbolt (one process) or postgres (replicas).",
+	}, []string{"backend"})
+	backend.WithLabelValues(be.kind).Set(1)
+	m.reg.MustRegister(backend)
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "microcoach_db_write_failures_total",
+		Help: "Failed database writes of the inbox (every envelope and its completion) and of /readyz's write probe. A full or read-only disk, or PostgreSQL down, shows here.",
+	}, func() float64 { return float64(be.WriteFailures()) }))
+	if be.bolt == nil {
+		return
+	}
+	db := be.bolt
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "microcoach_db_size_bytes",
 		Help: "Size of the bbolt database file. bbolt files never shrink; free pages are reused.",
@@ -139,10 +158,16 @@ func (m *metrics) watchDB(db *storage.DB) {
 			return math.NaN()
 		}
 		return float64(n)
-	}), prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "microcoach_db_write_failures_total",
-		Help: "Failed database writes of the inbox (every envelope and its completion) and of /readyz's write probe. A full or read-only disk shows here.",
-	}, func() float64 { return float64(db.WriteFailures()) }))
+	}))
+}
+
+// leading sets microcoach_leader.
+func (m *metrics) leading(yes bool) {
+	if yes {
+		m.leader.Set(1)
+	} else {
+		m.leader.Set(0)
+	}
 }
 
 // watchBot adds the inbox's backlog and what the bot turned away.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/scheduler"
-	"github.com/microcoach/microcoach/storage"
 )
 
 // ops is the operator's side of one serve: metrics, readiness, the admin
@@ -19,8 +18,7 @@ type ops struct {
 	metrics *metrics
 	health  *health
 	admin   *adminServer // nil when MICROCOACH_ADMIN_ADDR is empty
-	db      *storage.DB
-	inbox   *storage.Inbox
+	be      *backend
 
 	// drain ends drainTimeout after shutdown begins; Slack calls still
 	// running then give up.
@@ -58,15 +56,13 @@ func startOps(ctx context.Context, cfg Config, log *slog.Logger, h *hooks) (*ops
 	return o, nil
 }
 
-// attach makes the open database part of readiness and metrics.
-func (o *ops) attach(db *storage.DB) {
-	o.db = db
-	o.health.db.Store(db)
-	o.metrics.watchDB(db)
+// attach makes the open database part of readiness and metrics, and
+// closes it (with its inbox) with the rest.
+func (o *ops) attach(be *backend) {
+	o.be = be
+	o.health.db.Store(be)
+	o.metrics.watchDB(be)
 }
-
-// attachInbox closes the inbox with the database.
-func (o *ops) attachInbox(in *storage.Inbox) { o.inbox = in }
 
 // watchBot makes the bot's inbox part of the metrics.
 func (o *ops) watchBot(b *bot.Bot) { o.metrics.watchBot(b) }
@@ -100,15 +96,8 @@ func (o *ops) closeNow() {
 		o.admin.close()
 	}
 	o.health.db.Store(nil)
-	if o.inbox != nil {
-		if err := o.inbox.Close(); err != nil {
-			o.log.Error("close the inbox", "error", err)
-		}
-	}
-	if o.db != nil {
-		if err := o.db.Close(); err != nil {
-			o.log.Error("close the database", "error", err)
-		}
+	if o.be != nil {
+		o.be.close(o.log)
 	}
 	o.cancelDrain()
 	o.transport.CloseIdleConnections()

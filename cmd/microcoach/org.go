@@ -144,11 +144,13 @@ func importOrg(ctx context.Context, cfg Config, csv []byte, opts orgOptions, out
 	if err != nil {
 		return err
 	}
+	var store orgStore // nil, not a nil *storage.DB, when there is no file yet
 	if db != nil {
 		defer db.Close()
+		store = db
 	}
 	log := slog.New(slog.NewTextHandler(progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	imp, err := newOrgImport(cfg, db, log, func(s string) { fmt.Fprintln(progress, "org import: "+s) })
+	imp, err := newOrgImport(cfg, store, log, func(s string) { fmt.Fprintln(progress, "org import: "+s) })
 	if err != nil {
 		return err
 	}
@@ -187,10 +189,17 @@ func openForImport(cfg Config, apply bool) (*storage.DB, error) {
 	return db, err
 }
 
+// orgStore is what an org chart import reads and writes.
+type orgStore interface {
+	bot.Store
+	People() ([]coach.Person, error)
+	ApplyOrg(changes []coach.OrgChange, at time.Time) ([]coach.ManagerChange, error)
+}
+
 // orgImport is one import, wherever it runs: in this process against the
 // file, or inside the running microcoach for its admin listener.
 type orgImport struct {
-	db     *storage.DB   // nil: no database yet (a dry run only)
+	db     orgStore      // nil: no database yet (a dry run only)
 	lookup *slack.Client // without automatic retries: lookups handle 429 themselves
 	tell   func(ctx context.Context, ch coach.ManagerChange)
 	now    func() time.Time
@@ -200,7 +209,7 @@ type orgImport struct {
 
 // newOrgImport builds the Slack clients and the bot an import needs from
 // the configuration. bot.New does no I/O.
-func newOrgImport(cfg Config, db *storage.DB, log *slog.Logger, note func(string)) (*orgImport, error) {
+func newOrgImport(cfg Config, db orgStore, log *slog.Logger, note func(string)) (*orgImport, error) {
 	model, err := loadModel(cfg)
 	if err != nil {
 		return nil, err
@@ -403,7 +412,7 @@ func serveOrgImport(w http.ResponseWriter, r *http.Request, cfg Config, h *healt
 		http.Error(w, "configuration: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	imp.where = "the running microcoach's database " + db.Path()
+	imp.where = "the running microcoach's database " + db.where
 	var out bytes.Buffer
 	err = imp.run(r.Context(), io.LimitReader(r.Body, coach.MaxOrgBytes+1), opts, &out)
 	a := orgAnswer{Report: out.String()}

@@ -117,20 +117,11 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 		return err
 	}
 	defer o.close()
-	db, err := storage.Open(cfg.DBPath, storage.Options{Logger: log.With("component", "storage")})
-	var oe *storage.OpenError
-	if errors.As(err, &oe) {
-		return &configError{Var: envPrefix + "_DB_PATH", Problem: fmt.Sprintf("cannot open %s: %v", oe.Path, oe.Err)}
-	}
+	be, err := openBackend(ctx, cfg, log.With("component", "storage"))
 	if err != nil {
 		return err
 	}
-	o.attach(db)
-	inbox, err := db.OpenInbox(storage.Options{})
-	if err != nil {
-		return err
-	}
-	o.attachInbox(inbox)
+	o.attach(be)
 
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
@@ -142,22 +133,22 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	if err != nil {
 		return authError("SLACK_BOT_TOKEN", err)
 	}
-	log.Info("connected to Slack Web API", "team", auth.Team, "bot_user", auth.UserID, "model", model.Name, "areas", len(model.Areas), "questions", len(questions.Questions), "db", cfg.DBPath)
+	log.Info("connected to Slack Web API", "team", auth.Team, "bot_user", auth.UserID, "model", model.Name, "areas", len(model.Areas), "questions", len(questions.Questions), "db", be.where)
 
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
 	b := bot.New(bot.Config{
-		API: api, Store: db, Model: model, Questions: questions, BotUserID: auth.UserID,
+		API: api, Store: be, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(observers{h.observer, onConnected(h.connected)}), DigestChannel: cfg.DigestChannel,
-		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: screenReads(db),
-		Inbox: inbox, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
+		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: be.screen,
+		Inbox: be.inbox, Orphans: be.orphans, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
 	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
-		Store: db, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
+		Store: be, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
 		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery, RetentionMonths: cfg.LedgerRetentionMonths,
 	})
 
@@ -166,21 +157,36 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	if h.started != nil {
-		h.started(db, engine)
+		h.started(be.bolt, engine)
 	}
+	// The scheduler and the expiry run on the leader only: with bbolt that
+	// is this process; with PostgreSQL, the replica holding the lock.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		expireLoop(runCtx, db, h.clock.Now, log.With("component", "storage"))
+		be.leader.Run(runCtx, func(ctx context.Context) {
+			o.metrics.leading(true)
+			defer o.metrics.leading(false)
+			if be.pg != nil {
+				log.Info("leading: this replica runs the scheduler")
+			}
+			var lw sync.WaitGroup
+			lw.Add(1)
+			go func() {
+				defer lw.Done()
+				expireLoop(ctx, be, h.clock.Now, log.With("component", "storage"))
+			}()
+			if !h.manualTicks {
+				engine.Run(ctx)
+			}
+			<-ctx.Done()
+			lw.Wait()
+			if be.pg != nil && runCtx.Err() == nil {
+				log.Warn("no longer leading: another replica runs the scheduler")
+			}
+		})
 	}()
-	if !h.manualTicks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			engine.Run(runCtx)
-		}()
-	}
 	runErr := b.Run(runCtx, sm)
 	stop()
 	wg.Wait()
