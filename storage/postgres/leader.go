@@ -32,7 +32,7 @@ import (
 // # Calling it from serve
 //
 //	leader := db.Leader(postgres.LeaderOptions{Logger: log.With("component", "leader")})
-//	go leader.Run(runCtx, engine.Run) // on every replica
+//	go leader.Run(runCtx, func(ctx context.Context) { engine.Run(ctx) }) // on every replica
 //
 // with a gauge of leader.IsLeader() for metrics. Run returns when runCtx
 // is done, after engine.Run has returned; wait for it before closing the
