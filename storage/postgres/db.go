@@ -48,8 +48,24 @@
 // line naming MICROCOACH_DATABASE_URL and err.Problem(), which never
 // contains the password. ErrNewerSchema means an older binary met a newer
 // database: refuse to start and say so (errors.Is also matches
-// storage.ErrNewerSchema, the same sentinel). Readiness calls Ping, and
-// shutdown calls Close after the bot and the scheduler have stopped.
+// storage.ErrNewerSchema, the same sentinel). Then, on every replica:
+//
+//   - inbox, err := db.OpenInbox(ctx, "") is the bot's Inbox (see
+//     inbox.go); the bot calls inbox.InboxAdopt every AdoptEvery while it
+//     runs, and serve closes the inbox after the bot has stopped;
+//   - leader := db.Leader(postgres.LeaderOptions{Logger: …}) and
+//     leader.Run(runCtx, func(ctx context.Context) { engine.Run(ctx) })
+//     runs the scheduler on one replica only (see leader.go);
+//     leader.IsLeader() feeds a gauge;
+//   - /readyz calls Check and, rate limited, Probe (a real write);
+//     WriteFailures feeds the write failure counter, and Size the size
+//     gauge;
+//   - the daily expiry calls Expire as with bbolt (on every replica, or
+//     in the leader's callback: a second run removes nothing).
+//
+// Shutdown closes the inbox and calls Close after the bot, the leader
+// and the scheduler have stopped. These sessions need a direct
+// connection (or a pooler in session mode): see session.go.
 //
 // # The scheduler
 //
@@ -58,9 +74,9 @@
 // retention.go). A mark committed by one replica reaches the scheduler of
 // every replica through LISTEN/NOTIFY on a connection each DB keeps for
 // it, besides its pool (so a DB holds one connection more than
-// MaxConns). Every replica's scheduler wakes; the ledger's key keeps two
-// of them from owing a message twice, and which one ticks (a lease on
-// Pool) is the caller's choice.
+// MaxConns, and an open Inbox and a running Leader one each). The
+// ledger's key keeps two schedulers from owing a message twice; Leader
+// makes one replica the one that ticks.
 package postgres
 
 import (

@@ -286,3 +286,25 @@ func TestInboxSurvivesSIGKILL(t *testing.T) {
 		t.Errorf("adopted %v after SIGKILL, want [e1 e2 e3]", got)
 	}
 }
+
+// TestSessionKeepalives: a session asks the server for keepalives that
+// end it within seconds of its host vanishing, which is what frees an
+// owner's (or the leader's) lock then.
+func TestSessionKeepalives(t *testing.T) {
+	t.Parallel()
+	db := openTest(t, pgtest.URL(t))
+	in := openInbox(t, db, "")
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var idle, interval, count, app string
+	if err := in.conn.QueryRow(context.Background(), `SELECT current_setting('tcp_keepalives_idle'), current_setting('tcp_keepalives_interval'),
+		current_setting('tcp_keepalives_count'), current_setting('application_name')`).Scan(&idle, &interval, &count, &app); err != nil {
+		t.Fatal(err)
+	}
+	if idle == "0" {
+		t.Skip("the test server is reached over a Unix socket, where keepalives read 0")
+	}
+	if got := fmt.Sprint(idle, " ", interval, " ", count, " ", app); got != "5 2 3 microcoach inbox" {
+		t.Errorf("keepalives idle, interval, count and application name: %s, want 5 2 3 microcoach inbox", got)
+	}
+}

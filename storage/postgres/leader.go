@@ -32,7 +32,7 @@ import (
 // # Calling it from serve
 //
 //	leader := db.Leader(postgres.LeaderOptions{Logger: log.With("component", "leader")})
-//	go leader.Run(runCtx, engine.Run) // on every replica
+//	go leader.Run(runCtx, func(ctx context.Context) { engine.Run(ctx) }) // on every replica
 //
 // with a gauge of leader.IsLeader() for metrics. Run returns when runCtx
 // is done, after engine.Run has returned; wait for it before closing the
@@ -91,11 +91,14 @@ func (l *Leader) IsLeader() bool { return l.leading.Load() }
 // releasing leadership at once.
 func (l *Leader) Run(ctx context.Context, lead func(ctx context.Context)) {
 	var conn *pgx.Conn
+	held := false // the session may hold the lock
 	defer func() {
 		if conn != nil {
 			// Given up before the session ends, so that another replica
 			// finds the lock free as soon as this returns.
-			l.unlock(context.Background(), conn)
+			if held {
+				l.unlock(conn, time.Second)
+			}
 			l.close(conn)
 		}
 	}()
@@ -111,6 +114,7 @@ func (l *Leader) Run(ctx context.Context, lead func(ctx context.Context)) {
 		var won bool
 		if err == nil {
 			won, err = l.try(ctx, conn)
+			held = won
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -129,12 +133,17 @@ func (l *Leader) Run(ctx context.Context, lead func(ctx context.Context)) {
 				l.log.Info("leader: database reachable again")
 				failing = false
 			}
-			if broken := l.lead(ctx, conn, lead); broken {
+			broken := l.lead(ctx, conn, lead)
+			if ctx.Err() != nil {
+				return
+			}
+			// Given up (the session broke, or lead returned early): a
+			// session whose unlock fails is ended, which releases it too.
+			if broken || l.unlock(conn, l.timeout) != nil {
 				l.close(conn)
 				conn = nil
-			} else if ctx.Err() == nil {
-				l.unlock(ctx, conn)
 			}
+			held = false
 		default:
 			if failing {
 				l.log.Info("leader: database reachable again; another replica leads")
@@ -205,15 +214,14 @@ func (l *Leader) check(ctx context.Context, conn *pgx.Conn) error {
 	return err
 }
 
-// unlock gives leadership up (if held) while keeping the session; if
-// that fails, the session is dropped at the next try, which releases it
-// too.
-func (l *Leader) unlock(ctx context.Context, conn *pgx.Conn) {
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+// unlock gives leadership up (if held) while keeping the session.
+// pg_advisory_unlock_all releases the lock however many times the
+// session took it.
+func (l *Leader) unlock(conn *pgx.Conn, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`); err != nil {
-		l.log.Warn("leader: could not give leadership up", "error", err)
-	}
+	_, err := conn.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+	return err
 }
 
 // close ends the session, without waiting long for a server that does

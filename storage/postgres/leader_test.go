@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"net"
+	neturl "net/url"
 	"sync"
 	"testing"
 	"time"
@@ -157,4 +159,124 @@ func TestLeaderTakeoverAfterSIGKILL(t *testing.T) {
 	}
 	c.awaitElected(t, takeover, "the leading process was killed")
 	t.Logf("took over %s after SIGKILL", time.Since(start).Round(time.Millisecond))
+}
+
+// TestLeaderNoticesASilentCut: when the network between the leader and
+// the database goes silent (no FIN, no RST: a cable pulled, a partition),
+// the leader's check times out and it stops leading within Interval +
+// Timeout; once PostgreSQL ends that session (its keepalives, here the
+// proxy cutting it), the other replica leads.
+func TestLeaderNoticesASilentCut(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	p := startProxy(t, url)
+	opts := LeaderOptions{Interval: 50 * time.Millisecond, Timeout: 500 * time.Millisecond}
+	a := campaign(t, openTest(t, p.url), opts)
+	actx := a.awaitElected(t, 10*time.Second, "a, alone")
+	b := campaign(t, openTest(t, url), opts)
+
+	p.freeze()
+	start := time.Now()
+	awaitDone(t, actx, "the network went silent")
+	if d := time.Since(start); d > opts.Interval+opts.Timeout+time.Second {
+		t.Errorf("a stopped leading %s after the cut, want within Interval + Timeout", d)
+	}
+	if a.l.IsLeader() {
+		t.Error("a says it leads after its context was cancelled")
+	}
+	p.cut()
+	b.awaitElected(t, takeover, "a's session ended")
+}
+
+// proxy forwards TCP connections to the database until frozen: then it
+// drops whatever arrives, both ways, and holds new connections without
+// forwarding them.
+type proxy struct {
+	url    string // the database URL through the proxy
+	mu     sync.Mutex
+	frozen bool
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, dbURL string) *proxy {
+	t.Helper()
+	u, err := neturl.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := u.Host
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = ln.Addr().String()
+	p := &proxy{url: u.String()}
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			frozen := p.frozen
+			p.mu.Unlock()
+			if frozen {
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, s)
+			p.mu.Unlock()
+			go p.pipe(c, s)
+			go p.pipe(s, c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) pipe(from, to net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := from.Read(buf)
+		if err != nil {
+			to.Close()
+			return
+		}
+		p.mu.Lock()
+		frozen := p.frozen
+		p.mu.Unlock()
+		if frozen {
+			continue // dropped
+		}
+		if _, err := to.Write(buf[:n]); err != nil {
+			from.Close()
+			return
+		}
+	}
+}
+
+func (p *proxy) freeze() {
+	p.mu.Lock()
+	p.frozen = true
+	p.mu.Unlock()
+}
+
+// cut closes every connection through the proxy, as PostgreSQL's
+// keepalives end a session whose peer went silent.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
