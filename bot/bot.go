@@ -24,6 +24,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -404,7 +405,7 @@ func (b *Bot) spawn(ctx context.Context, log *slog.Logger, run func(context.Cont
 }
 
 // respond sends an ephemeral reply through a response_url.
-func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, r reply) {
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, r blocks.Reply) {
 	b.postResponse(ctx, log, responseURL, &slack.WebhookMessage{
 		Text:         r.Text,
 		Blocks:       &slack.Blocks{BlockSet: r.Blocks},
@@ -448,7 +449,7 @@ func hostOf(raw string) string {
 }
 
 // dm posts a message in the app's DM with a person.
-func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r reply) {
+func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r blocks.Reply) {
 	ch, ts, err := b.api.PostMessageContext(ctx, userID,
 		slack.MsgOptionText(r.Text, false),
 		slack.MsgOptionBlocks(r.Blocks...),

@@ -28,6 +28,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/scheduler"
 	"github.com/microcoach/microcoach/slackemu"
@@ -40,11 +41,11 @@ var (
 
 const fzBotUser = "UBOT"
 
-// fzCheckEscaped checks escape(s): no '<' or '>' survives, every '&' starts
+// fzCheckEscaped checks blocks.Escape(s): no '<' or '>' survives, every '&' starts
 // one of the three entities, and nothing else changes.
 func fzCheckEscaped(t *testing.T, what, s string) {
 	t.Helper()
-	out := escape(s)
+	out := blocks.Escape(s)
 	if strings.ContainsAny(out, "<>") {
 		t.Fatalf("%s: escape(%.80q) = %.80q keeps '<' or '>'", what, s, out)
 	}
@@ -64,7 +65,7 @@ func fzCheckEscaped(t *testing.T, what, s string) {
 }
 
 // fzBlockProblems is what Slack would say about a message's blocks.
-func fzBlockProblems(t *testing.T, r reply) []string {
+func fzBlockProblems(t *testing.T, r blocks.Reply) []string {
 	t.Helper()
 	raw, err := json.Marshal(r.Blocks)
 	if err != nil {
@@ -139,8 +140,8 @@ func FuzzParseRate(f *testing.F) {
 		prev.Score = max(coach.MinScore, rc.Score-1)
 		other := r
 		other.Rater = "UMGR"
-		summary := rateSummary{Area: rc.Area, Rating: r, Trend: coach.Trend{Latest: r, Previous: &prev, Delta: 1, Dir: coach.Up, Count: 2}, Series: []int{prev.Score, r.Score}, Other: &other}
-		if probs := fzBlockProblems(t, rateReply(summary)); len(probs) > 0 {
+		summary := blocks.RateSummary{Area: rc.Area, Rating: r, Trend: coach.Trend{Latest: r, Previous: &prev, Delta: 1, Dir: coach.Up, Count: 2}, Series: []int{prev.Score, r.Score}, Other: &other}
+		if probs := fzBlockProblems(t, blocks.Rated(summary)); len(probs) > 0 {
 			t.Fatalf("%s: the reply for a valid note of %d characters is not valid Block Kit: %v", what, utf8.RuneCountInString(rc.Note), probs)
 		}
 	})
@@ -184,7 +185,7 @@ func FuzzParseCoach(f *testing.F) {
 	})
 }
 
-// FuzzEscape: escape leaves no '<', '>' or raw '&' and reads back.
+// FuzzEscape: blocks.Escape leaves no '<', '>' or raw '&' and reads back.
 func FuzzEscape(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		fzCheckEscaped(t, "escape", s)
@@ -207,7 +208,7 @@ type fzBlock struct {
 }
 
 // fzViewBlocks reads a modal's blocks from its JSON.
-func fzViewBlocks(t testing.TB, v modalView) []fzBlock {
+func fzViewBlocks(t testing.TB, v slack.ModalViewRequest) []fzBlock {
 	t.Helper()
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -220,9 +221,9 @@ func fzViewBlocks(t testing.TB, v modalView) []fzBlock {
 	return view.Blocks
 }
 
-func fzBlockIDs(blocks []fzBlock) map[string]bool {
+func fzBlockIDs(fbs []fzBlock) map[string]bool {
 	ids := map[string]bool{}
-	for _, b := range blocks {
+	for _, b := range fbs {
 		if b.BlockID != "" {
 			ids[b.BlockID] = true
 		}
@@ -232,9 +233,9 @@ func fzBlockIDs(blocks []fzBlock) map[string]bool {
 
 // fzPrefill is the state Slack submits for a modal nobody touched: every
 // input block, with its initial value if it has one.
-func fzPrefill(blocks []fzBlock) *slack.ViewState {
+func fzPrefill(fbs []fzBlock) *slack.ViewState {
 	st := &slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
-	for _, b := range blocks {
+	for _, b := range fbs {
 		if b.Type != "input" {
 			continue
 		}
@@ -262,12 +263,12 @@ func fzSet(st *slack.ViewState, block, action string, v slack.BlockAction) {
 // modal; three fuzzed (block, action, selected option, value) elements are
 // put on top.
 func FuzzParseRateSubmission(f *testing.F) {
-	blocks := fzViewBlocks(f, rateModal(fzModel, nil, rateModalMeta{}, time.UTC))
-	modalIDs := fzBlockIDs(blocks)
+	fbs := fzViewBlocks(f, blocks.RateModal(fzModel, nil, blocks.RateModalMeta{}, time.UTC))
+	modalIDs := fzBlockIDs(fbs)
 	f.Fuzz(func(t *testing.T, prefill bool, b1, a1, s1, v1, b2, a2, s2, v2, b3, a3, s3, v3 string) {
 		st := &slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
 		if prefill {
-			st = fzPrefill(blocks)
+			st = fzPrefill(fbs)
 		}
 		for _, e := range [][4]string{{b1, a1, s1, v1}, {b2, a2, s2, v2}, {b3, a3, s3, v3}} {
 			if e == ([4]string{}) {
@@ -275,7 +276,7 @@ func FuzzParseRateSubmission(f *testing.F) {
 			}
 			fzSet(st, e[0], e[1], slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: e[2]}, Value: e[3]})
 		}
-		entries, errs := parseRateSubmission(fzModel, st)
+		entries, errs := blocks.ParseRateModal(fzModel, st)
 		if len(errs) > 0 {
 			if entries != nil {
 				t.Fatalf("entries %+v with errors %v", entries, errs)
@@ -308,7 +309,7 @@ func FuzzParseRateSubmission(f *testing.F) {
 			if err := coach.CheckNote(e.Note); err != nil {
 				t.Fatalf("entry %+v: note: %v", e, err)
 			}
-			sel, _ := field(st, scoreBlockID(e.Area))
+			sel, _ := blocks.Field(st, blocks.ScoreBlockID(e.Area))
 			if n, err := coach.ParseScore(sel.SelectedOption.Value); err != nil || n != e.Score {
 				t.Fatalf("entry %+v: the submitted score was %q", e, sel.SelectedOption.Value)
 			}
@@ -345,8 +346,8 @@ func fzOldPlan() coach.Plan {
 func FuzzParsePlanSubmission(f *testing.F) {
 	// The modal for a new plan and for editing fzOldPlan.
 	blocksFor := map[bool][]fzBlock{
-		false: fzViewBlocks(f, planModal(fzModel, coach.Plan{}, fzNow, planModalMeta{})),
-		true:  fzViewBlocks(f, planModal(fzModel, fzOldPlan(), fzNow, planModalMeta{Version: fzOldPlan().Version})),
+		false: fzViewBlocks(f, blocks.PlanModal(fzModel, coach.Plan{}, fzNow, blocks.PlanModalMeta{})),
+		true:  fzViewBlocks(f, blocks.PlanModal(fzModel, fzOldPlan(), fzNow, blocks.PlanModalMeta{Version: fzOldPlan().Version})),
 	}
 	f.Fuzz(func(t *testing.T, prefill, edit bool, headline, horizon string,
 		slotA uint8, areaA, titleA, actionsA string,
@@ -356,36 +357,36 @@ func FuzzParsePlanSubmission(f *testing.F) {
 		if edit {
 			old = fzOldPlan()
 		}
-		blocks := blocksFor[edit]
-		modalIDs := fzBlockIDs(blocks)
+		fbs := blocksFor[edit]
+		modalIDs := fzBlockIDs(fbs)
 		st := &slack.ViewState{Values: map[string]map[string]slack.BlockAction{}}
 		if prefill {
-			st = fzPrefill(blocks)
+			st = fzPrefill(fbs)
 		}
-		fzSet(st, blockPlanHeadline, ActionPlanHeadline, slack.BlockAction{Value: headline})
-		fzSet(st, blockPlanHorizon, ActionPlanHorizon, slack.BlockAction{SelectedDate: horizon})
+		fzSet(st, blocks.BlockPlanHeadline, blocks.ActionPlanHeadline, slack.BlockAction{Value: headline})
+		fzSet(st, blocks.BlockPlanHorizon, blocks.ActionPlanHorizon, slack.BlockAction{SelectedDate: horizon})
 		for _, th := range []struct {
 			slot                 uint8
 			area, title, actions string
 		}{{slotA, areaA, titleA, actionsA}, {slotB, areaB, titleB, actionsB}} {
 			n := 1 + int(th.slot)%coach.MaxThemes
 			slot := fmt.Sprint(n)
-			fzSet(st, themeBlockID(n, ActionThemeArea), actionID(ActionThemeArea, slot), slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: th.area}})
-			fzSet(st, themeBlockID(n, ActionThemeTitle), actionID(ActionThemeTitle, slot), slack.BlockAction{Value: th.title})
-			fzSet(st, themeBlockID(n, ActionThemeActions), actionID(ActionThemeActions, slot), slack.BlockAction{Value: th.actions})
+			fzSet(st, blocks.ThemeBlockID(n, blocks.ActionThemeArea), blocks.ActionID(blocks.ActionThemeArea, slot), slack.BlockAction{SelectedOption: slack.OptionBlockObject{Value: th.area}})
+			fzSet(st, blocks.ThemeBlockID(n, blocks.ActionThemeTitle), blocks.ActionID(blocks.ActionThemeTitle, slot), slack.BlockAction{Value: th.title})
+			fzSet(st, blocks.ThemeBlockID(n, blocks.ActionThemeActions), blocks.ActionID(blocks.ActionThemeActions, slot), slack.BlockAction{Value: th.actions})
 		}
 		if extraBlock != "" {
 			fzSet(st, extraBlock, extraAction, slack.BlockAction{Value: extraValue, SelectedDate: extraValue, SelectedOption: slack.OptionBlockObject{Value: extraValue}})
 		}
 
-		p, errs := parsePlanSubmission(fzModel, old, st, fzNow)
+		p, errs := blocks.ParsePlanModal(fzModel, old, st, fzNow)
 
 		// Which slots hold a theme, as the parser reads them.
 		filled := map[int]bool{}
 		for n := 1; n <= coach.MaxThemes; n++ {
-			area, _ := field(st, themeBlockID(n, ActionThemeArea))
-			title, _ := field(st, themeBlockID(n, ActionThemeTitle))
-			acts, _ := field(st, themeBlockID(n, ActionThemeActions))
+			area, _ := blocks.Field(st, blocks.ThemeBlockID(n, blocks.ActionThemeArea))
+			title, _ := blocks.Field(st, blocks.ThemeBlockID(n, blocks.ActionThemeTitle))
+			acts, _ := blocks.Field(st, blocks.ThemeBlockID(n, blocks.ActionThemeActions))
 			if area.SelectedOption.Value != "" || strings.TrimSpace(title.Value) != "" || strings.TrimSpace(acts.Value) != "" {
 				filled[n] = true
 			}
@@ -446,7 +447,7 @@ func FuzzParsePlanSubmission(f *testing.F) {
 
 // fzThemeSlot reads the slot number from a theme block id.
 func fzThemeSlot(block string) (int, bool) {
-	rest, ok := strings.CutPrefix(block, blockThemePrefix)
+	rest, ok := strings.CutPrefix(block, blocks.BlockThemePrefix)
 	if !ok || rest == "" {
 		return 0, false
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -50,7 +51,7 @@ func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("paused", "until", until)
-	b.say(ctx, c, pauseReply(until, loc))
+	b.say(ctx, c, blocks.Paused(until, loc))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -66,9 +67,9 @@ func (b *Bot) resume(ctx context.Context, c call) {
 		return
 	}
 	if was {
-		b.say(ctx, c, plainReply(":arrow_forward: Welcome back — nudges and check-ins are on again."))
+		b.say(ctx, c, blocks.Text(":arrow_forward: Welcome back — nudges and check-ins are on again."))
 	} else {
-		b.say(ctx, c, plainReply("You weren't paused; everything is running as usual."))
+		b.say(ctx, c, blocks.Text("You weren't paused; everything is running as usual."))
 	}
 	b.refreshHomes(ctx, c.log, c.user)
 }
@@ -99,7 +100,7 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 			return
 		}
 	default:
-		b.say(ctx, c, nudgesReply(me.NudgeSpec, me.NudgesOff || uncoached && !me.CoacheeOptIn, uncoached))
+		b.say(ctx, c, blocks.Nudges(me.NudgeSpec, me.NudgesOff || uncoached && !me.CoacheeOptIn, uncoached))
 		return
 	}
 	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error {
@@ -113,7 +114,7 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("nudge preference", "off", off, "spec", spec)
-	b.say(ctx, c, nudgesReply(spec, off, uncoached))
+	b.say(ctx, c, blocks.Nudges(spec, off, uncoached))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -143,6 +144,6 @@ func (b *Bot) question(ctx context.Context, c call) {
 	}
 	c.log.Info("delivered", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "channel", ch, "ts", ts)
 	if c.channel != ch {
-		b.say(ctx, c, plainReply(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
+		b.say(ctx, c, blocks.Text(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
 	}
 }
