@@ -6,12 +6,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
+
+// AnswerStore keeps answers to coaching questions.
+type AnswerStore interface {
+	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
+	Answers(person string) ([]coach.Answer, error)
+	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
+}
 
 // recentAnswers is how many answers /coach answers shows.
 const recentAnswers = 10

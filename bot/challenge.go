@@ -6,12 +6,20 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
+
+// ChallengeStore keeps Next Bigger Challenges and proposals.
+type ChallengeStore interface {
+	AddChallenge(c coach.Challenge) (coach.Challenge, error)
+	AcceptChallenge(subject string, id uint64, at time.Time) (coach.Challenge, error)
+	Challenges(subject string) ([]coach.Challenge, error)
+}
 
 const usageChallenge = "/coach challenge <text> · /coach challenge @person <text>"
 

@@ -14,6 +14,19 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
+// CheckinStore keeps the cadence's deliveries, as the bot sends and
+// answers them (here, cadence.go and prefs.go), and the colours of monthly
+// check-ins.
+type CheckinStore interface {
+	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
+	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
+	DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error)
+	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
+	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
+	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
+	Colours(person string) ([]coach.ColourChoice, error)
+}
+
 // ownRef reads a cadence button's value and checks that the person clicking
 // is the person it was sent to.
 func (b *Bot) ownRef(c call, value string) (blocks.DeliveryRef, coach.Delivery, bool) {

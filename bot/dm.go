@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -12,6 +13,13 @@ import (
 	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
+
+// EventClaimer remembers which Slack events were handled: Slack retries
+// an event it thinks was missed, and an answer must be stored once.
+type EventClaimer interface {
+	// ClaimEvent reports whether a Slack event id is seen for the first time.
+	ClaimEvent(eventID string, at time.Time) (bool, error)
+}
 
 // onDirectMessage answers the open question with a plain DM reply, joins
 // messages sent close together into one answer, and follows the person's

@@ -13,6 +13,14 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
+// PlanStore keeps development plans.
+type PlanStore interface {
+	Plan(owner string) (coach.Plan, bool, error)
+	UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.Plan, error)
+	// Submitted reports whether a form submission was saved already.
+	Submitted(id string) (bool, error)
+}
+
 // plan opens your plan's modal, or shows a report's plan read-only.
 func (b *Bot) plan(ctx context.Context, c call, cc coachCommand) {
 	if len(cc.Args) == 0 {

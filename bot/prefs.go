@@ -14,6 +14,14 @@ const (
 	usageNudges = "/coach nudges tue 14:00 · /coach nudges off · /coach nudges on"
 )
 
+// PersonStore keeps people and their preferences.
+type PersonStore interface {
+	Person(id string) (coach.Person, bool, error)
+	Enroll(p coach.Person) (coach.Person, error)
+	UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error)
+	SetDMChannel(person, channel string) error
+}
+
 // me returns the caller's record, enrolling them on first use. It also
 // keeps their time zone current: cadences run in it, and people travel.
 // users.info answers are cached, so this costs a read most of the time.

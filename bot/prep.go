@@ -10,6 +10,13 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
+// PrepStore remembers when an agenda was last prepared, so the next one
+// starts from there.
+type PrepStore interface {
+	LastPrep(viewer, subject string) (time.Time, bool, error)
+	RecordPrep(viewer, subject string, at time.Time) error
+}
+
 // prep builds a 1:1 agenda: /coach prep @person for a manager, /coach prep
 // for the person's own side. It goes to the asker's DM and is remembered,
 // so the next one starts from here.

@@ -12,7 +12,7 @@ import (
 )
 
 // PrivacyStore is what /coach export and /coach forget-me need from
-// storage beyond Store; storage.DB has it.
+// storage.
 type PrivacyStore interface {
 	// ExportPersonJSON returns the person's own data as a JSON document,
 	// and false when nothing is stored about them.
@@ -21,24 +21,11 @@ type PrivacyStore interface {
 	ForgetPerson(id string) (coach.Forgotten, error)
 }
 
-func (b *Bot) privacyStore(c call) (PrivacyStore, bool) {
-	ps, ok := b.store.(PrivacyStore)
-	if !ok {
-		c.log.Error("the store has no export or forget-me")
-	}
-	return ps, ok
-}
-
 // exportData sends the person a JSON file of their own data in their DM:
 // what is about them and what they wrote, never anyone else's records.
 func (b *Bot) exportData(ctx context.Context, c call) {
-	ps, ok := b.privacyStore(c)
-	if !ok {
-		b.say(ctx, c, blocks.Failure("Exports are not available on this installation."))
-		return
-	}
 	now := b.now()
-	raw, found, err := ps.ExportPersonJSON(c.user, now)
+	raw, found, err := b.store.ExportPersonJSON(c.user, now)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
@@ -95,11 +82,6 @@ func (b *Bot) onForgetMe(ctx context.Context, c call, cb slack.InteractionCallba
 		c.log.Warn("forget-me refused: the button was not offered to this person")
 		return
 	}
-	ps, ok := b.privacyStore(c)
-	if !ok {
-		b.replaceReply(ctx, c, blocks.Failure("Deleting data is not available on this installation."))
-		return
-	}
 	// Whose Home tabs show this person, to refresh them afterwards.
 	var others []string
 	if me, found, err := b.store.Person(c.user); err == nil && found && me.Manager != "" {
@@ -110,7 +92,7 @@ func (b *Bot) onForgetMe(ctx context.Context, c call, cb slack.InteractionCallba
 			others = append(others, r.ID)
 		}
 	}
-	f, err := ps.ForgetPerson(c.user)
+	f, err := b.store.ForgetPerson(c.user)
 	if err != nil {
 		c.log.Error("forget-me failed; nothing was deleted", "error", err)
 		b.replaceReply(ctx, c, blocks.Failure("Something went wrong and nothing was deleted. Please try again later."))

@@ -12,6 +12,14 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
+// RatingStore keeps ratings.
+type RatingStore interface {
+	// AddRatings stores ratings in one transaction, enrolling the rater.
+	AddRatings(rater coach.Person, ratings []coach.Rating, submission string) ([]coach.Rating, error)
+	// Ratings returns a person's ratings in one area ("" for all), oldest first.
+	Ratings(subject, area string) ([]coach.Rating, error)
+}
+
 func (b *Bot) rate(ctx context.Context, c call, text string) {
 	rc, err := parseRate(b.model, text)
 	if err != nil {

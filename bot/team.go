@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -16,6 +17,25 @@ const (
 	usageTeam = "/coach team add @person · /coach team remove @person · /coach team leave · /coach team"
 	usageOrg  = "/coach org set @person @manager · /coach org unset @person · /coach org"
 )
+
+// TeamStore keeps who is whose manager of record.
+type TeamStore interface {
+	AssignManager(manager, report coach.Person, at time.Time) (coach.ManagerChange, error)
+	RemoveReport(manager, report string) error
+	LeaveTeam(person string) (manager string, err error)
+	Reports(manager string) ([]coach.Person, error)
+}
+
+// InvitationStore keeps the invitations that make someone a manager of
+// record.
+type InvitationStore interface {
+	Invite(manager coach.Person, inv coach.Invitation) (coach.Invitation, error)
+	SetInvitationMessage(manager, report, channel, ts string) error
+	InvitationsFrom(manager string) ([]coach.Invitation, error)
+	InvitationsTo(report string) ([]coach.Invitation, error)
+	AnswerInvitation(report coach.Person, manager string, accept bool, now time.Time) (coach.ManagerChange, coach.Invitation, error)
+	WithdrawInvitation(manager, report string) (coach.Invitation, error)
+}
 
 // errCantInvite is the one refusal for inviting someone who can't be
 // invited: unknown, a bot, deactivated, or above the inviter in the chain.
