@@ -1,5 +1,6 @@
 // Package bot is microcoach's Slack surface: the Socket Mode loop, command
-// parsing, handlers and the Block Kit views they send.
+// parsing and the handlers. The Block Kit views they send are pure
+// functions in package bot/blocks.
 //
 // Every envelope is acknowledged as soon as it is kept, before any slow
 // work: an envelope that asks for work is written to a durable inbox first
