@@ -6,33 +6,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
-// Answer list and editor elements.
-const (
-	// CallbackAnswerEdit is the modal in which a person rewrites one of
-	// their answers; its private_metadata is the answer id.
-	CallbackAnswerEdit = "microcoach.answer_edit"
-	// ActionAnswerEdit opens the editor (value: the answer id).
-	ActionAnswerEdit = "microcoach.answer_edit"
-	// ActionAnswerText is the editor's text input.
-	ActionAnswerText = "text"
-	blockAnswerText  = "answer.text"
-	// blockAnswersPrefix marks the buttons of the /coach answers list, so
-	// sharing from it redraws the list rather than a confirmation.
-	blockAnswersPrefix = "answers:"
-)
+// AnswerStore keeps answers to coaching questions.
+type AnswerStore interface {
+	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
+	Answers(person string) ([]coach.Answer, error)
+	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
+	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
+}
 
 // recentAnswers is how many answers /coach answers shows.
 const recentAnswers = 10
-
-// maxEditorLen is the most a Slack text input holds; a longer answer is
-// edited message by message in the DM instead.
-const maxEditorLen = 3000
 
 // answers shows the caller their recent answers: /coach answers.
 func (b *Bot) answers(ctx context.Context, c call) {
@@ -44,15 +35,15 @@ func (b *Bot) answers(ctx context.Context, c call) {
 	b.say(ctx, c, r)
 }
 
-func (b *Bot) answersList(c call) (reply, error) {
+func (b *Bot) answersList(c call) (blocks.Reply, error) {
 	me, _, err := b.store.Person(c.user)
 	if err != nil {
-		return reply{}, err
+		return blocks.Reply{}, err
 	}
 	me.ID = c.user
 	all, err := b.store.Answers(c.user)
 	if err != nil {
-		return reply{}, err
+		return blocks.Reply{}, err
 	}
 	var shown []coach.Answer
 	for _, a := range slices.Backward(all) {
@@ -63,70 +54,7 @@ func (b *Bot) answersList(c call) (reply, error) {
 			shown = append(shown, a)
 		}
 	}
-	return answersReply(shown, len(all), me.Manager != ""), nil
-}
-
-// answersReply lists answers, newest first, each with its question, its
-// whole text, who sees it, and buttons to edit and to share or stop.
-func answersReply(answers []coach.Answer, total int, hasManager bool) reply {
-	if len(answers) == 0 {
-		text := "You haven't answered any coaching questions yet. `/coach question` asks you one; reply in our DM to answer. Answers are private to you unless you share one."
-		return plainReply(text)
-	}
-	head := fmt.Sprintf("*Your recent answers* (%d of %d, newest first). Only you see them unless you share one with your manager of record.", len(answers), total)
-	blocks := []slack.Block{section(head)}
-	for _, a := range answers {
-		blocks = append(blocks, slack.NewDividerBlock())
-		body := "_" + escape(truncate(a.Question, 300)) + "_\n"
-		if a.Emotion != "" {
-			body += "Feeling: *" + escape(a.Emotion) + "*\n"
-		}
-		if a.Text != "" {
-			// A section holds 3000 characters; longer answers show their
-			// start here and whole in the editor.
-			body += escape(truncate(a.Text, 2500))
-		}
-		blocks = append(blocks, section(strings.TrimRight(body, "\n")))
-		who := ":lock: Private"
-		if a.Shared() {
-			who = fmt.Sprintf(":handshake: Shared with <@%s>", a.SharedWith)
-		}
-		blocks = append(blocks, contextBlock(slackDate(a.At)+" · "+who))
-		id := strconv.FormatUint(a.ID, 10)
-		var els []slack.BlockElement
-		if a.Text != "" && len([]rune(a.Text)) <= maxEditorLen {
-			els = append(els, slack.NewButtonBlockElement(ActionAnswerEdit, id, plain("Edit")))
-		}
-		switch {
-		case a.Shared():
-			els = append(els, slack.NewButtonBlockElement(ActionUnshare, id, plain("Stop sharing")))
-		case hasManager:
-			els = append(els, slack.NewButtonBlockElement(ActionShareAnswer, id, plain("Share with my manager")))
-		}
-		if len(els) > 0 {
-			blocks = append(blocks, slack.NewActionBlock(blockAnswersPrefix+id, els...))
-		}
-	}
-	return reply{Text: head, Blocks: blocks}
-}
-
-func answerEditModal(a coach.Answer) modalView {
-	in := slack.NewPlainTextInputBlockElement(plain("Your answer"), ActionAnswerText)
-	in.Multiline = true
-	in.MaxLength = maxEditorLen
-	in.InitialValue = a.Text
-	return modalView{
-		Type:            slack.VTModal,
-		CallbackID:      CallbackAnswerEdit,
-		Title:           plain("Edit your answer"),
-		Submit:          plain("Save"),
-		Close:           plain("Cancel"),
-		PrivateMetadata: strconv.FormatUint(a.ID, 10),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section("_" + escape(truncate(a.Question, 300)) + "_"),
-			slack.NewInputBlock(blockAnswerText, plain("Answer"), nil, in),
-		}},
-	}
+	return blocks.Answers(shown, len(all), me.Manager != ""), nil
 }
 
 // openAnswerEdit opens the editor for one of the caller's own answers.
@@ -140,7 +68,7 @@ func (b *Bot) openAnswerEdit(ctx context.Context, c call, a *slack.BlockAction) 
 		b.say(ctx, c, errorReply(&inputError{Problem: "that answer no longer exists"}))
 		return
 	}
-	b.openModal(ctx, c, answerEditModal(ans))
+	b.openModal(ctx, c, blocks.AnswerEditModal(ans))
 }
 
 // ownAnswer loads one of the caller's answers, if they may change it.
@@ -162,13 +90,13 @@ func (b *Bot) ownAnswer(c call, id uint64) (coach.Answer, bool) {
 }
 
 func (b *Bot) submitAnswerEdit(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	v, _ := field(cb.View.State, blockAnswerText)
+	v, _ := blocks.Field(cb.View.State, blocks.BlockAnswerText)
 	text := strings.TrimSpace(v.Value)
 	if text == "" {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockAnswerText: "Write something, or delete the message in our DM to remove the answer."}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blocks.BlockAnswerText: "Write something, or delete the message in our DM to remove the answer."}), nil
 	}
-	if n := len([]rune(text)); n > maxEditorLen {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockAnswerText: fmt.Sprintf("At most %d characters.", maxEditorLen)}), nil
+	if n := len([]rune(text)); n > blocks.MaxEditorLen {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blocks.BlockAnswerText: fmt.Sprintf("At most %d characters.", blocks.MaxEditorLen)}), nil
 	}
 	return nil, func(ctx context.Context) {
 		id, err := strconv.ParseUint(cb.View.PrivateMetadata, 10, 64)
@@ -190,6 +118,6 @@ func (b *Bot) submitAnswerEdit(c call, cb slack.InteractionCallback) (any, func(
 			return
 		}
 		c.log.Info("answer edited", "answer_id", saved.ID)
-		b.dm(ctx, c.log, c.user, plainReply(":pencil2: Your answer is updated. `/coach answers` shows it."))
+		b.dm(ctx, c.log, c.user, blocks.Text(":pencil2: Your answer is updated. `/coach answers` shows it."))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/storage"
 )
@@ -72,16 +73,16 @@ func BenchmarkDigest(b *testing.B) {
 	_, bot := yearOfHistory(b, 50, gNow)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var blocks int
+	var topBlocks int
 	for range b.N {
 		statuses, err := bot.teamStatuses("UBOSS")
 		if err != nil {
 			b.Fatal(err)
 		}
-		v := buildDigest(model, statuses, gNow, false)
-		blocks = len(v.Top.Blocks)
+		v := blocks.Digest(model, statuses, gNow, false)
+		topBlocks = len(v.Top.Blocks)
 	}
-	b.ReportMetric(float64(blocks), "top-blocks")
+	b.ReportMetric(float64(topBlocks), "top-blocks")
 }
 
 // BenchmarkHome builds the App Home of a PM with a year of history, and of
@@ -96,8 +97,24 @@ func BenchmarkHome(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_ = homeView(model, d)
+				_ = blocks.Home(model, d)
 			}
 		})
+	}
+}
+
+// samplePlan is a plan of three themes, as the blocks tests use.
+func samplePlan() coach.Plan {
+	return coach.Plan{
+		Owner: "UANA", Headline: "From backlog manager to strategic product lead", Version: 3,
+		Horizon: time.Date(2027, 5, 21, 0, 0, 0, 0, time.UTC), CreatedAt: gNow.AddDate(0, -1, 0), UpdatedAt: gNow.AddDate(0, 0, -2),
+		Themes: []coach.Theme{
+			{ID: "t1", Area: "problem-understanding", Title: "Problem briefs before discovery", Actions: []coach.Action{
+				{ID: "a1", Text: "Write three problem briefs before discovery starts", Done: true, DoneAt: gNow.AddDate(0, 0, -3)},
+				{ID: "a2", Text: "Review each brief with engineering"},
+			}},
+			{ID: "t2", Area: "team", Title: "Deliver bad news early", Actions: []coach.Action{{ID: "a1", Text: "Send a weekly stakeholder update"}}},
+			{ID: "t3", Area: "listen-learn", Title: "Decide on evidence", Actions: []coach.Action{{ID: "a1", Text: "Define a success metric for every epic"}}},
+		},
 	}
 }

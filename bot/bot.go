@@ -1,5 +1,6 @@
 // Package bot is microcoach's Slack surface: the Socket Mode loop, command
-// parsing, handlers and the Block Kit views they send.
+// parsing and the handlers. The Block Kit views they send are pure
+// functions in package bot/blocks.
 //
 // Every envelope is acknowledged as soon as it is kept, before any slow
 // work: an envelope that asks for work is written to a durable inbox first
@@ -25,57 +26,26 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
-// Store is what the bot needs from storage. Each method that changes
-// anything is one transaction; see package storage for the details.
+// Store is what the bot needs from storage: the small interfaces each
+// feature defines beside its handlers. Each method that changes anything
+// is one transaction; see package storage for the details. storage.DB and
+// postgres.DB are Stores.
 type Store interface {
-	// AddRatings stores ratings in one transaction, enrolling the rater.
-	AddRatings(rater coach.Person, ratings []coach.Rating, submission string) ([]coach.Rating, error)
-	// Ratings returns a person's ratings in one area ("" for all), oldest first.
-	Ratings(subject, area string) ([]coach.Rating, error)
-
-	Person(id string) (coach.Person, bool, error)
-	Enroll(p coach.Person) (coach.Person, error)
-	AssignManager(manager, report coach.Person, at time.Time) (coach.ManagerChange, error)
-	Invite(manager coach.Person, inv coach.Invitation) (coach.Invitation, error)
-	SetInvitationMessage(manager, report, channel, ts string) error
-	InvitationsFrom(manager string) ([]coach.Invitation, error)
-	InvitationsTo(report string) ([]coach.Invitation, error)
-	AnswerInvitation(report coach.Person, manager string, accept bool, now time.Time) (coach.ManagerChange, coach.Invitation, error)
-	WithdrawInvitation(manager, report string) (coach.Invitation, error)
-	RemoveReport(manager, report string) error
-	LeaveTeam(person string) (manager string, err error)
-	Reports(manager string) ([]coach.Person, error)
-
-	AddChallenge(c coach.Challenge) (coach.Challenge, error)
-	AcceptChallenge(subject string, id uint64, at time.Time) (coach.Challenge, error)
-	Challenges(subject string) ([]coach.Challenge, error)
-
-	Plan(owner string) (coach.Plan, bool, error)
-	UpdatePlan(owner, submission string, edit coach.PlanEdit) (coach.Plan, error)
-	PlanHistory(owner string) ([]coach.PlanChange, error)
-	Submitted(id string) (bool, error)
-
-	UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error)
-	SetDMChannel(person, channel string) error
-	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
-	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
-	DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error)
-	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
-	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
-	AddAnswer(a coach.Answer, answers *coach.Delivery) (coach.Answer, error)
-	Answers(person string) ([]coach.Answer, error)
-	SetAnswerShared(person string, id uint64, shared bool, at time.Time) (coach.Answer, error)
-	UpdateAnswer(person string, id uint64, fn func(a *coach.Answer) error) (coach.Answer, error)
-	// ClaimEvent reports whether a Slack event id is seen for the first time.
-	ClaimEvent(eventID string, at time.Time) (bool, error)
-	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
-	LastPrep(viewer, subject string) (time.Time, bool, error)
-	RecordPrep(viewer, subject string, at time.Time) error
-	Colours(person string) ([]coach.ColourChoice, error)
-	LatestColours(person string) (map[string]coach.Colour, error)
+	PersonStore     // prefs.go
+	RatingStore     // rate.go
+	TeamStore       // team.go
+	InvitationStore // team.go
+	ChallengeStore  // challenge.go
+	PlanStore       // plan.go
+	CheckinStore    // checkin.go: the cadence's deliveries and colours
+	AnswerStore     // answers.go
+	EventClaimer    // dm.go
+	PrepStore       // prep.go
+	PrivacyStore    // privacy.go
 }
 
 // Config is what a Bot is built from.
@@ -421,7 +391,7 @@ func (b *Bot) spawn(ctx context.Context, log *slog.Logger, run func(context.Cont
 }
 
 // respond sends an ephemeral reply through a response_url.
-func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, r reply) {
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL string, r blocks.Reply) {
 	b.postResponse(ctx, log, responseURL, &slack.WebhookMessage{
 		Text:         r.Text,
 		Blocks:       &slack.Blocks{BlockSet: r.Blocks},
@@ -465,7 +435,7 @@ func hostOf(raw string) string {
 }
 
 // dm posts a message in the app's DM with a person.
-func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r reply) {
+func (b *Bot) dm(ctx context.Context, log *slog.Logger, userID string, r blocks.Reply) {
 	ch, ts, err := b.api.PostMessageContext(ctx, userID,
 		slack.MsgOptionText(r.Text, false),
 		slack.MsgOptionBlocks(r.Blocks...),

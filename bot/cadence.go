@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -22,32 +22,6 @@ const MetadataEventType = "microcoach_delivery"
 type ErrNotOwed struct{ Reason string }
 
 func (e *ErrNotOwed) Error() string { return "not owed: " + e.Reason }
-
-// deliveryRef travels in a cadence message's buttons: which delivery, and
-// for which theme, action or colour.
-type deliveryRef struct {
-	Person  string `json:"p"`
-	Cadence string `json:"c"`
-	Period  string `json:"d"`
-	Theme   string `json:"t,omitempty"`
-	Action  string `json:"a,omitempty"`
-	Colour  string `json:"k,omitempty"`
-}
-
-func refOf(d coach.Delivery) deliveryRef {
-	return deliveryRef{Person: d.Person, Cadence: string(d.Cadence), Period: d.Period}
-}
-
-func (r deliveryRef) with(f func(*deliveryRef)) string {
-	f(&r)
-	return mustJSON(r)
-}
-
-func parseRef(v string) (deliveryRef, error) {
-	var r deliveryRef
-	err := json.Unmarshal([]byte(v), &r)
-	return r, err
-}
 
 // dmChannel returns the app's DM channel with a person, opening and
 // remembering it the first time.
@@ -87,7 +61,7 @@ func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	r = localized(r, p.Location())
+	r = blocks.Localized(r, p.Location())
 	// Posting to the user id lands in the app's DM without a
 	// conversations.open call (tier 3: 50 a minute would throttle a
 	// fan-out); the answer says which channel that is.
@@ -155,22 +129,22 @@ func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool,
 
 // compose builds the message a delivery owes and records what it chose
 // (the action or question) so replies and buttons can refer to it.
-func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (reply, error) {
+func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (blocks.Reply, error) {
 	plan, hasPlan, err := b.store.Plan(p.ID)
 	if err != nil {
-		return reply{}, err
+		return blocks.Reply{}, err
 	}
 	switch d.Cadence {
 	case coach.CadenceNudge:
 		if hasPlan {
 			if ta, ok := plan.NextAction(p.LastTheme); ok {
 				if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastTheme = ta.Theme.ID; return nil }); err != nil {
-					return reply{}, err
+					return blocks.Reply{}, err
 				}
 				if err := b.noteDelivery(d, func(x *coach.Delivery) { x.ThemeID, x.ActionID = ta.Theme.ID, ta.Action.ID }); err != nil {
-					return reply{}, err
+					return blocks.Reply{}, err
 				}
-				return nudgeReply(b.model, refOf(d), ta), nil
+				return blocks.Nudge(b.model, blocks.RefOf(d), ta), nil
 			}
 		}
 		return b.composeQuestion(p, d, "Question of the week")
@@ -178,14 +152,14 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		return b.composeQuestion(p, d, "A question for you")
 	case coach.CadencePlanInvite:
 		if hasPlan {
-			return reply{}, &ErrNotOwed{Reason: "a plan was written since"}
+			return blocks.Reply{}, &ErrNotOwed{Reason: "a plan was written since"}
 		}
-		return planInviteReply(), nil
+		return blocks.PlanInvite(), nil
 	case coach.CadenceCheckin, coach.CadenceReminder:
 		if !hasPlan {
 			// The scheduler invites people without a plan instead
 			// (coach.CheckinOwed); a plan deleted since is not checked in on.
-			return reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
+			return blocks.Reply{}, &ErrNotOwed{Reason: "no plan to check in on"}
 		}
 		checkin := d
 		if d.Cadence == coach.CadenceReminder {
@@ -193,24 +167,24 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 		}
 		chosen, err := b.monthColours(p.ID, checkin)
 		if err != nil {
-			return reply{}, err
+			return blocks.Reply{}, err
 		}
-		r := checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
+		r := blocks.Checkin(b.model, blocks.RefOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
 		if d.Cadence == coach.CadenceCheckin {
 			// The check-in carries the week's action: the weekly nudge
 			// gives way to it (coach.NudgeOwed).
 			if ta, ok := plan.NextAction(p.LastTheme); ok {
-				r.Blocks = append(r.Blocks, weekActionBlock(ta))
+				r.Blocks = append(r.Blocks, blocks.WeekAction(ta))
 			}
 		}
 		return r, nil
 	case coach.CadenceRefresh:
 		if !hasPlan {
-			return reply{}, &ErrNotOwed{Reason: "no plan to refresh"}
+			return blocks.Reply{}, &ErrNotOwed{Reason: "no plan to refresh"}
 		}
-		return refreshReply(b.model, refOf(d), plan, nil), nil
+		return blocks.Refresh(b.model, blocks.RefOf(d), plan, nil), nil
 	}
-	return reply{}, &ErrNotOwed{Reason: "unknown cadence " + string(d.Cadence)}
+	return blocks.Reply{}, &ErrNotOwed{Reason: "unknown cadence " + string(d.Cadence)}
 }
 
 func (b *Bot) noteDelivery(d coach.Delivery, f func(*coach.Delivery)) error {
@@ -220,23 +194,23 @@ func (b *Bot) noteDelivery(d coach.Delivery, f func(*coach.Delivery)) error {
 
 // composeQuestion picks the next bank question for the person: never the
 // one asked last time.
-func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (reply, error) {
+func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (blocks.Reply, error) {
 	bank := b.questions.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood)
 	if len(bank.Questions) == 0 {
 		bank = b.questions
 	}
 	q := bank.Next(p.LastQuestion, coach.QuestionSeed(p.ID))
 	if q.ID == "" {
-		return reply{}, &ErrNotOwed{Reason: "the question bank is empty"}
+		return blocks.Reply{}, &ErrNotOwed{Reason: "the question bank is empty"}
 	}
 	area := b.weakestArea(p.ID)
 	if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastQuestion = q.ID; return nil }); err != nil {
-		return reply{}, err
+		return blocks.Reply{}, err
 	}
 	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.QuestionID = q.ID }); err != nil {
-		return reply{}, err
+		return blocks.Reply{}, err
 	}
-	return questionReply(title, refOf(d), q, q.Render(area)), nil
+	return blocks.Question(title, blocks.RefOf(d), q, q.Render(area)), nil
 }
 
 // weakestArea is the area a person rated lowest most recently, or the

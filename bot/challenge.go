@@ -6,11 +6,20 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
+
+// ChallengeStore keeps Next Bigger Challenges and proposals.
+type ChallengeStore interface {
+	AddChallenge(c coach.Challenge) (coach.Challenge, error)
+	AcceptChallenge(subject string, id uint64, at time.Time) (coach.Challenge, error)
+	Challenges(subject string) ([]coach.Challenge, error)
+}
 
 const usageChallenge = "/coach challenge <text> · /coach challenge @person <text>"
 
@@ -61,10 +70,10 @@ func (b *Bot) challenge(ctx context.Context, c call, cc coachCommand) {
 	}
 	c.log.Info("challenge saved", "subject", subject, "status", saved.Status, "challenge_id", saved.ID)
 	if saved.Status == coach.ChallengeProposed {
-		b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Proposed to <@%s>: “%s”. They can accept it or write their own.", subject, escape(saved.Text))))
-		b.dm(ctx, c.log, subject, proposalReply(saved))
+		b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: Proposed to <@%s>: “%s”. They can accept it or write their own.", subject, blocks.Escape(saved.Text))))
+		b.dm(ctx, c.log, subject, blocks.Proposal(saved))
 	} else {
-		b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", escape(saved.Text))))
+		b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", blocks.Escape(saved.Text))))
 	}
 	b.refreshHomes(ctx, c.log, subject)
 }
@@ -75,7 +84,7 @@ func (b *Bot) showChallenge(ctx context.Context, c call, subject string) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	b.say(ctx, c, challengeHistoryReply(subject, c.user, history))
+	b.say(ctx, c, blocks.Challenges(subject, c.user, history))
 }
 
 func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionCallback, id uint64) {
@@ -85,7 +94,7 @@ func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionC
 		if history, herr := b.store.Challenges(c.user); herr == nil {
 			for _, h := range history {
 				if h.ID == id && h.Status == coach.ChallengeAccepted {
-					b.updateMessage(ctx, c, clickedIn(cb), plainReply(fmt.Sprintf(":white_check_mark: You accepted this Next Bigger Challenge: “%s”", escape(h.Text))))
+					b.updateMessage(ctx, c, clickedIn(cb), blocks.Text(fmt.Sprintf(":white_check_mark: You accepted this Next Bigger Challenge: “%s”", blocks.Escape(h.Text))))
 					return
 				}
 			}
@@ -96,13 +105,13 @@ func (b *Bot) acceptChallenge(ctx context.Context, c call, cb slack.InteractionC
 		return
 	}
 	c.log.Info("challenge accepted", "challenge_id", id)
-	accepted := plainReply(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", escape(ch.Text)))
+	accepted := blocks.Text(fmt.Sprintf(":white_check_mark: Accepted. Your Next Bigger Challenge: “%s”", blocks.Escape(ch.Text)))
 	if cb.Container.MessageTs != "" {
 		b.updateMessage(ctx, c, clickedIn(cb), accepted)
 	} else {
 		b.say(ctx, c, accepted)
 	}
-	b.dm(ctx, c.log, ch.By, plainReply(fmt.Sprintf("<@%s> accepted the Next Bigger Challenge you proposed: “%s”", c.user, escape(ch.Text))))
+	b.dm(ctx, c.log, ch.By, blocks.Text(fmt.Sprintf("<@%s> accepted the Next Bigger Challenge you proposed: “%s”", c.user, blocks.Escape(ch.Text))))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -123,14 +132,14 @@ func (b *Bot) openChallengeModal(ctx context.Context, c call, proposalID string)
 			}
 		}
 	}
-	b.openModal(ctx, c, challengeModal(initial))
+	b.openModal(ctx, c, blocks.ChallengeModal(initial))
 }
 
 func (b *Bot) submitChallenge(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	v, _ := field(cb.View.State, blockChallengeText)
+	v, _ := blocks.Field(cb.View.State, blocks.BlockChallengeText)
 	text := strings.TrimSpace(v.Value)
 	if err := coach.CheckChallengeText(text); err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChallengeText: coach.ErrorMessage(err)}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blocks.BlockChallengeText: coach.ErrorMessage(err)}), nil
 	}
 	return nil, func(ctx context.Context) {
 		ch, err := b.store.AddChallenge(coach.Challenge{Subject: c.user, Text: text, By: c.user, Status: coach.ChallengeSet, At: b.now()})
@@ -139,25 +148,7 @@ func (b *Bot) submitChallenge(c call, cb slack.InteractionCallback) (any, func(c
 			return
 		}
 		c.log.Info("challenge saved", "subject", c.user, "status", ch.Status, "challenge_id", ch.ID)
-		b.dm(ctx, c.log, c.user, plainReply(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", escape(ch.Text))))
+		b.dm(ctx, c.log, c.user, blocks.Text(fmt.Sprintf(":white_check_mark: Your Next Bigger Challenge: “%s”", blocks.Escape(ch.Text))))
 		b.refreshHomes(ctx, c.log, c.user)
-	}
-}
-
-func challengeModal(initial string) modalView {
-	in := slack.NewPlainTextInputBlockElement(plain("e.g. lead the H2 strategy planning"), ActionChallengeText)
-	in.Multiline = true
-	in.MaxLength = coach.MaxChallengeLen
-	in.InitialValue = initial
-	return modalView{
-		Type:       slack.VTModal,
-		CallbackID: CallbackChallenge,
-		Title:      plain("Next Bigger Challenge"),
-		Submit:     plain("Save"),
-		Close:      plain("Cancel"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			contextBlock("The concrete assignment you would take on next if you were ready. Edit your manager's proposal or write your own."),
-			slack.NewInputBlock(blockChallengeText, plain("Your Next Bigger Challenge"), nil, in),
-		}},
 	}
 }

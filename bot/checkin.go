@@ -10,23 +10,37 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
+// CheckinStore keeps the cadence's deliveries, as the bot sends and
+// answers them (here, cadence.go and prefs.go), and the colours of monthly
+// check-ins.
+type CheckinStore interface {
+	Delivery(person string, c coach.Cadence, period string) (coach.Delivery, bool, error)
+	Deliveries(person string, c coach.Cadence) ([]coach.Delivery, error)
+	DeliveriesSince(person string, since time.Time) ([]coach.Delivery, error)
+	QueueDeliveries(ds []coach.Delivery) ([]coach.Delivery, error)
+	UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error)
+	SetColour(c coach.ColourChoice, checkin *coach.Delivery) error
+	Colours(person string) ([]coach.ColourChoice, error)
+}
+
 // ownRef reads a cadence button's value and checks that the person clicking
 // is the person it was sent to.
-func (b *Bot) ownRef(c call, value string) (deliveryRef, coach.Delivery, bool) {
-	ref, err := parseRef(value)
+func (b *Bot) ownRef(c call, value string) (blocks.DeliveryRef, coach.Delivery, bool) {
+	ref, err := blocks.ParseRef(value)
 	if err != nil {
 		c.log.Warn("cadence button value unreadable", "error", err)
-		return deliveryRef{}, coach.Delivery{}, false
+		return blocks.DeliveryRef{}, coach.Delivery{}, false
 	}
 	d, ok := b.ownDelivery(c, ref)
 	return ref, d, ok
 }
 
 // ownDelivery loads the delivery ref names, if it was sent to the caller.
-func (b *Bot) ownDelivery(c call, ref deliveryRef) (coach.Delivery, bool) {
+func (b *Bot) ownDelivery(c call, ref blocks.DeliveryRef) (coach.Delivery, bool) {
 	if b.policy.Authorize(c.user, coach.ChangeOwn, coach.About(coach.Person{ID: ref.Person})) != nil {
 		c.log.Warn("cadence button of someone else refused")
 		return coach.Delivery{}, false
@@ -56,8 +70,8 @@ func (b *Bot) inOwnDM(ctx context.Context, c call, channel string) bool {
 // colourNoteMeta travels in the colour-note modal: which theme of which
 // check-in, and the message to redraw when the note is saved.
 type colourNoteMeta struct {
-	Ref deliveryRef `json:"r"`
-	At  msgRef      `json:"m"`
+	Ref blocks.DeliveryRef `json:"r"`
+	At  msgRef             `json:"m"`
 }
 
 // msgRef names a message: where a button was clicked, or which message a
@@ -76,7 +90,7 @@ func clickedIn(cb slack.InteractionCallback) msgRef {
 }
 
 // updateMessage replaces a message in place.
-func (b *Bot) updateMessage(ctx context.Context, c call, at msgRef, r reply) {
+func (b *Bot) updateMessage(ctx context.Context, c call, at msgRef, r blocks.Reply) {
 	if at.Channel == "" || at.TS == "" {
 		return
 	}
@@ -101,14 +115,14 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 			}
 		}
 	}
-	switch baseAction(a.ActionID) {
-	case ActionNudgeDone:
+	switch blocks.BaseAction(a.ActionID) {
+	case blocks.ActionNudgeDone:
 		done := func(a coach.Action) bool { return a.Done || a.ID == ref.Action }
 		if err := b.editActions(c, ref.Theme, done); err != nil {
 			b.sayError(ctx, c, err)
 			return
 		}
-	case ActionNudgeSnooze:
+	case blocks.ActionNudgeSnooze:
 		if _, err := b.store.UpdatePerson(coach.Person{ID: c.user}, func(p *coach.Person) error {
 			p.SnoozedUntil = now.AddDate(0, 0, 7)
 			return nil
@@ -121,7 +135,7 @@ func (b *Bot) onNudgeButton(ctx context.Context, c call, cb slack.InteractionCal
 		c.log.Error("mark nudge answered", "error", err)
 	}
 	c.log.Info("nudge answered", "choice", a.ActionID)
-	b.updateMessage(ctx, c, clickedIn(cb), nudgeAnsweredReply(actionText, baseAction(a.ActionID)))
+	b.updateMessage(ctx, c, clickedIn(cb), blocks.NudgeAnswered(actionText, blocks.BaseAction(a.ActionID)))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -157,7 +171,7 @@ func (b *Bot) refreshCheckin(ctx context.Context, c call, at msgRef, d coach.Del
 		c.log.Error("load colours", "error", err)
 		return
 	}
-	b.updateMessage(ctx, c, at, checkinReply(b.model, refOf(d), plan, chosen, false))
+	b.updateMessage(ctx, c, at, blocks.Checkin(b.model, blocks.RefOf(d), plan, chosen, false))
 }
 
 func (b *Bot) openColourNote(ctx context.Context, c call, a *slack.BlockAction, cb slack.InteractionCallback) {
@@ -173,14 +187,14 @@ func (b *Bot) openColourNote(ctx context.Context, c call, a *slack.BlockAction, 
 	t, _ := plan.Theme(ref.Theme)
 	chosen, _ := b.monthColours(c.user, d)
 	meta := colourNoteMeta{Ref: ref, At: clickedIn(cb)}
-	b.openModal(ctx, c, colourNoteModal(t.Title, mustJSON(meta), chosen[ref.Theme].Note))
+	b.openModal(ctx, c, blocks.ColourNoteModal(t.Title, mustJSON(meta), chosen[ref.Theme].Note))
 }
 
 func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	v, _ := field(cb.View.State, blockNoteText)
+	v, _ := blocks.Field(cb.View.State, blocks.BlockNoteText)
 	note := strings.TrimSpace(v.Value)
 	if err := coach.CheckNote(note); err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockNoteText: coach.ErrorMessage(err)}), nil
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blocks.BlockNoteText: coach.ErrorMessage(err)}), nil
 	}
 	return nil, func(ctx context.Context) {
 		var meta colourNoteMeta
@@ -200,7 +214,7 @@ func (b *Bot) submitColourNote(c call, cb slack.InteractionCallback) (any, func(
 		}
 		prev, ok := chosen[ref.Theme]
 		if !ok {
-			b.dm(ctx, c.log, c.user, plainReply(":warning: Pick a colour for that theme first; the note goes with it. Your note: "+escape(note)))
+			b.dm(ctx, c.log, c.user, blocks.Text(":warning: Pick a colour for that theme first; the note goes with it. Your note: "+blocks.Escape(note)))
 			return
 		}
 		prev.Note, prev.At = note, b.now()
@@ -224,12 +238,12 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 		return
 	}
 	now := b.now()
-	if baseAction(a.ActionID) == ActionRefreshEdit {
+	if blocks.BaseAction(a.ActionID) == blocks.ActionRefreshEdit {
 		b.openPlanModal(ctx, c)
 		return
 	}
 	decided := map[string]string{}
-	if baseAction(a.ActionID) == ActionRefreshDrop {
+	if blocks.BaseAction(a.ActionID) == blocks.ActionRefreshDrop {
 		_, err := b.store.UpdatePlan(c.user, "", func(cur coach.Plan) (coach.Plan, coach.PlanChange, error) {
 			next, err := cur.WithoutTheme(ref.Theme)
 			if err != nil {
@@ -267,10 +281,10 @@ func (b *Bot) onRefresh(ctx context.Context, c call, cb slack.InteractionCallbac
 		return
 	}
 	// A retired theme is gone from the plan; show it as retired anyway.
-	if baseAction(a.ActionID) == ActionRefreshDrop {
+	if blocks.BaseAction(a.ActionID) == blocks.ActionRefreshDrop {
 		plan.Themes = append(plan.Themes, coach.Theme{ID: ref.Theme, Title: "(retired theme)"})
 	}
-	b.updateMessage(ctx, c, clickedIn(cb), refreshReply(b.model, ref, plan, decided))
+	b.updateMessage(ctx, c, clickedIn(cb), blocks.Refresh(b.model, ref, plan, decided))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -308,8 +322,8 @@ func (b *Bot) onMood(ctx context.Context, c call, cb slack.InteractionCallback, 
 	}
 	c.log.Info("mood answered", "answer_id", saved.ID)
 	me, _, _ := b.store.Person(c.user)
-	r := answerSavedReply(saved, me.Manager != "")
-	r.Blocks = append([]slack.Block{section(":speech_balloon: You picked *" + escape(saved.Emotion) + "*. Reply here with a line on why, if you like.")}, r.Blocks...)
+	r := blocks.AnswerSaved(saved, me.Manager != "")
+	r.Blocks = append([]slack.Block{blocks.Section(":speech_balloon: You picked *" + blocks.Escape(saved.Emotion) + "*. Reply here with a line on why, if you like.")}, r.Blocks...)
 	b.dm(ctx, c.log, c.user, r)
 }
 
@@ -318,14 +332,14 @@ func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback,
 	if err != nil {
 		return
 	}
-	share := baseAction(a.ActionID) == ActionShareAnswer
+	share := blocks.BaseAction(a.ActionID) == blocks.ActionShareAnswer
 	ans, err := b.store.SetAnswerShared(c.user, id, share, b.now())
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
 	c.log.Info("answer sharing changed", "answer_id", id, "shared", share)
-	if strings.HasPrefix(a.BlockID, blockAnswersPrefix) {
+	if strings.HasPrefix(a.BlockID, blocks.BlockAnswersPrefix) {
 		// From the /coach answers list: redraw the list.
 		if r, err := b.answersList(c); err == nil {
 			b.replaceReply(ctx, c, r)
@@ -333,7 +347,7 @@ func (b *Bot) onShare(ctx context.Context, c call, cb slack.InteractionCallback,
 		return
 	}
 	me, _, _ := b.store.Person(c.user)
-	b.updateMessage(ctx, c, clickedIn(cb), answerSavedReply(ans, me.Manager != ""))
+	b.updateMessage(ctx, c, clickedIn(cb), blocks.AnswerSaved(ans, me.Manager != ""))
 }
 
 var errNoOpenQuestion = errors.New("no open question")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -65,18 +66,18 @@ func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
 			b.sayError(ctx, c, err)
 			return
 		}
-		v := buildDigest(b.model, statuses, b.now(), true)
+		v := blocks.Digest(b.model, statuses, b.now(), true)
 		if len(statuses) > 0 {
 			// The preview is ephemeral; its grid is shared in the
 			// manager's own DM.
 			if dm, err := b.viewerDM(ctx, c.user); err == nil {
-				v.Top.Blocks = withPicture(v.Top.Blocks, blockGrid, b.gridFor(ctx, c.log, c.user, dm, statuses, b.now()), maxMessageBlocks-1)
+				v.Top.Blocks = blocks.WithPicture(v.Top.Blocks, blocks.BlockGrid, b.gridFor(ctx, c.log, c.user, dm, statuses, b.now()), blocks.MaxMessageBlocks-1)
 			}
 		}
 		r := v.Top
-		r.Blocks = append(r.Blocks[:len(r.Blocks):len(r.Blocks)], contextBlock(b.digestTarget(me)))
-		if len(r.Blocks) > maxMessageBlocks {
-			r.Blocks = append(r.Blocks[:maxMessageBlocks-1], r.Blocks[len(r.Blocks)-1])
+		r.Blocks = append(r.Blocks[:len(r.Blocks):len(r.Blocks)], blocks.Context(b.digestTarget(me)))
+		if len(r.Blocks) > blocks.MaxMessageBlocks {
+			r.Blocks = append(r.Blocks[:blocks.MaxMessageBlocks-1], r.Blocks[len(r.Blocks)-1])
 		}
 		b.say(ctx, c, r)
 		return
@@ -111,7 +112,7 @@ func (b *Bot) digest(ctx context.Context, c call, cc coachCommand) {
 		}
 		text += "\n" + b.audienceNote(ctx, target, reports)
 	}
-	b.say(ctx, c, plainReply(text))
+	b.say(ctx, c, blocks.Text(text))
 }
 
 // digestTarget says where a manager's digest goes.
@@ -168,7 +169,7 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 	if len(statuses) == 0 {
 		return "", "", &ErrNotOwed{Reason: "no reports"}
 	}
-	v := buildDigest(b.model, statuses, b.now(), false)
+	v := blocks.Digest(b.model, statuses, b.now(), false)
 	target := b.digestChannel(p)
 	var problem string
 	if target != "" {
@@ -201,9 +202,9 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 		return "", "", err
 	}
 	if problem != "" {
-		v.Top.Blocks = append([]slack.Block{section(fmt.Sprintf(":warning: I couldn't post your digest in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`. Here it is instead.", target, escape(problem)))}, v.Top.Blocks...)
-		if len(v.Top.Blocks) > maxMessageBlocks {
-			v.Top.Blocks = v.Top.Blocks[:maxMessageBlocks]
+		v.Top.Blocks = append([]slack.Block{blocks.Section(fmt.Sprintf(":warning: I couldn't post your digest in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`. Here it is instead.", target, blocks.Escape(problem)))}, v.Top.Blocks...)
+		if len(v.Top.Blocks) > blocks.MaxMessageBlocks {
+			v.Top.Blocks = v.Top.Blocks[:blocks.MaxMessageBlocks]
 		}
 	}
 	return b.postDigestWithGrid(ctx, p, dm, v, statuses, meta)
@@ -213,7 +214,7 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 // see every report's data: the details go to the manager's DM (the
 // delivery the ledger tracks), and the channel gets counts only. A crash
 // between the two can lose the channel's summary, never the details.
-func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Delivery, target string, v digestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
+func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Delivery, target string, v blocks.DigestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
 	dm, err := b.dmChannel(ctx, p)
 	if err != nil {
 		return "", "", notOwedOr(err)
@@ -221,19 +222,19 @@ func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Del
 	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = dm }); err != nil {
 		return "", "", err
 	}
-	v.Top.Blocks = append(v.Top.Blocks[:len(v.Top.Blocks):len(v.Top.Blocks)], contextBlock(fmt.Sprintf(":lock: <#%s> has members who may not see your reports' coaching data, so it gets a summary with counts only; the details are here.", target)))
-	if len(v.Top.Blocks) > maxMessageBlocks {
-		v.Top.Blocks = append(v.Top.Blocks[:maxMessageBlocks-1], v.Top.Blocks[len(v.Top.Blocks)-1])
+	v.Top.Blocks = append(v.Top.Blocks[:len(v.Top.Blocks):len(v.Top.Blocks)], blocks.Context(fmt.Sprintf(":lock: <#%s> has members who may not see your reports' coaching data, so it gets a summary with counts only; the details are here.", target)))
+	if len(v.Top.Blocks) > blocks.MaxMessageBlocks {
+		v.Top.Blocks = append(v.Top.Blocks[:blocks.MaxMessageBlocks-1], v.Top.Blocks[len(v.Top.Blocks)-1])
 	}
 	ch, ts, err := b.postDigestWithGrid(ctx, p, dm, v, statuses, meta)
 	if err != nil {
 		return "", "", err
 	}
 	// The channel gets counts only: no grid, nothing about any one person.
-	summary := digestSummaryReply(p.ID, statuses, b.now())
+	summary := blocks.DigestSummary(p.ID, statuses, b.now())
 	if _, _, err := b.api.PostMessageContext(ctx, target, msgOptions(summary)...); err != nil {
 		b.log.Warn("digest summary refused by the channel", "manager", p.ID, "channel", target, "error", err)
-		b.dm(ctx, b.log, p.ID, plainReply(fmt.Sprintf(":warning: I couldn't post your digest's summary in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`.", target, escape(err.Error()))))
+		b.dm(ctx, b.log, p.ID, blocks.Text(fmt.Sprintf(":warning: I couldn't post your digest's summary in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`.", target, blocks.Escape(err.Error()))))
 	}
 	return ch, ts, nil
 }
@@ -304,7 +305,7 @@ func (b *Bot) audienceNote(ctx context.Context, channel string, reports []coach.
 	}
 }
 
-func (b *Bot) postWithThread(ctx context.Context, channel string, v digestView, meta slack.MsgOption) (string, string, error) {
+func (b *Bot) postWithThread(ctx context.Context, channel string, v blocks.DigestView, meta slack.MsgOption) (string, string, error) {
 	ch, ts, err := b.api.PostMessageContext(ctx, channel, slack.MsgOptionText(v.Top.Text, false), slack.MsgOptionBlocks(v.Top.Blocks...), meta)
 	if err != nil {
 		return "", "", err
@@ -322,13 +323,13 @@ func (b *Bot) postWithThread(ctx context.Context, channel string, v digestView, 
 // shared in channel (the caller has decided that everyone there may see
 // every row: the manager's DM, or their own channel). Without a grid, or
 // when Slack refuses the picture, the digest goes out as text.
-func (b *Bot) postDigestWithGrid(ctx context.Context, p coach.Person, channel string, v digestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
+func (b *Bot) postDigestWithGrid(ctx context.Context, p coach.Person, channel string, v blocks.DigestView, statuses []coach.ReportStatus, meta slack.MsgOption) (string, string, error) {
 	grid := b.gridFor(ctx, b.log, p.ID, channel, statuses, b.now())
 	if grid == nil {
 		return b.postWithThread(ctx, channel, v, meta)
 	}
 	withGrid := v
-	withGrid.Top.Blocks = withPicture(v.Top.Blocks, blockGrid, grid, maxMessageBlocks)
+	withGrid.Top.Blocks = blocks.WithPicture(v.Top.Blocks, blocks.BlockGrid, grid, blocks.MaxMessageBlocks)
 	ch, ts, err := b.postWithThread(ctx, channel, withGrid, meta)
 	if pictureFailed(err) {
 		b.log.Warn("digest refused with its grid; posting text", "manager", p.ID, "channel", channel, "error", err)

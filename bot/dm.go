@@ -5,12 +5,21 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
+
+// EventClaimer remembers which Slack events were handled: Slack retries
+// an event it thinks was missed, and an answer must be stored once.
+type EventClaimer interface {
+	// ClaimEvent reports whether a Slack event id is seen for the first time.
+	ClaimEvent(eventID string, at time.Time) (bool, error)
+}
 
 // onDirectMessage answers the open question with a plain DM reply, joins
 // messages sent close together into one answer, and follows the person's
@@ -53,7 +62,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		err = errNoOpenQuestion // answered already, a while ago
 	}
 	if errors.Is(err, errNoOpenQuestion) {
-		b.dm(ctx, c.log, c.user, plainReply("I'm not waiting for an answer right now, so I didn't save that. `/coach question` asks you one; `/coach answers` shows (and edits) the ones you gave; `/coach help` lists everything else."))
+		b.dm(ctx, c.log, c.user, blocks.Text("I'm not waiting for an answer right now, so I didn't save that. `/coach question` asks you one; `/coach answers` shows (and edits) the ones you gave; `/coach help` lists everything else."))
 		return
 	}
 	if err != nil {
@@ -96,7 +105,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 	c.log.Info("answer saved", "answer_id", ans.ID, "question", d.QuestionID)
 	b.react(ctx, c, e.Channel, e.TimeStamp)
 	me, _, _ := b.store.Person(e.User)
-	b.dm(ctx, c.log, c.user, answerSavedReply(ans, me.Manager != ""))
+	b.dm(ctx, c.log, c.user, blocks.AnswerSaved(ans, me.Manager != ""))
 }
 
 func (b *Bot) react(ctx context.Context, c call, channel, ts string) {

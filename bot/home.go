@@ -7,33 +7,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
-
-// homeData is everything the App Home of one person shows.
-type homeData struct {
-	Person      coach.Person
-	Plan        *coach.Plan
-	Colours     map[string]coach.Colour   // latest colour per theme id
-	History     map[string][]coach.Colour // colour per month per theme id, oldest first
-	AnswerRate  float64                   // share of check-ins and questions answered lately; -1: none sent
-	Challenge   *coach.Challenge
-	Proposal    *coach.Challenge
-	Comparisons []coach.AreaComparison
-	RatedAny    bool
-	Upcoming    []string // what's next in the person's cadence, already phrased
-	Reports     []coach.ReportStatus
-	Invitations []coach.Invitation // open invitations to the person
-	Radar       *shownPicture      // the person's own radar; nil: the text table
-	Grid        *shownPicture      // a manager's colour grid; nil: none
-	Sent        []coach.Invitation // invitations the person sent, still open or expired
-	Now         time.Time
-}
-
-// newcomer reports whether the person has done nothing yet.
-func (d homeData) newcomer() bool {
-	return d.Plan == nil && d.Challenge == nil && d.Proposal == nil && !d.RatedAny && len(d.Reports) == 0 && d.Person.Manager == ""
-}
 
 // refreshHomes republishes the Home tab of subject and of their manager of
 // record, whose Home lists them. Failures are logged, never shown: the
@@ -68,9 +44,9 @@ func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID stri
 		return
 	}
 	b.homePictures(ctx, log, &d)
-	publish := func(d homeData) error {
-		view := homeView(b.model, d)
-		view.Blocks.BlockSet = localized(reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
+	publish := func(d blocks.HomeData) error {
+		view := blocks.Home(b.model, d)
+		view.Blocks.BlockSet = blocks.Localized(blocks.Reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
 	}
@@ -79,7 +55,7 @@ func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID stri
 		// A cached file Slack no longer accepts (deleted since): text now,
 		// a fresh upload next time.
 		log.Warn("home refused with pictures; publishing text", "user", userID, "error", err)
-		for _, p := range []*shownPicture{d.Radar, d.Grid} {
+		for _, p := range []*blocks.Picture{d.Radar, d.Grid} {
 			if p != nil {
 				b.pictures.forget(p.FileID)
 			}
@@ -95,11 +71,11 @@ func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID stri
 // homePictures adds the person's own radar and, for a manager, the colour
 // grid, each shared in the person's DM; either stays nil (text) when it
 // can't be drawn or uploaded.
-func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *homeData) {
+func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *blocks.HomeData) {
 	if b.textOnly {
 		return
 	}
-	if !d.newcomer() && d.RatedAny {
+	if !d.Newcomer() && d.RatedAny {
 		if ratings, err := b.store.Ratings(d.Person.ID, ""); err != nil {
 			log.Warn("radar: ratings not read; showing text", "error", err)
 		} else {
@@ -115,8 +91,8 @@ func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *homeData) {
 	}
 }
 
-func (b *Bot) homeData(userID string) (homeData, error) {
-	var d homeData
+func (b *Bot) homeData(userID string) (blocks.HomeData, error) {
+	var d blocks.HomeData
 	err := b.screen(func(r ScreenReader) error {
 		var err error
 		d, err = b.homeDataFrom(r, userID)
@@ -125,20 +101,20 @@ func (b *Bot) homeData(userID string) (homeData, error) {
 	return d, err
 }
 
-func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
+func (b *Bot) homeDataFrom(r ScreenReader, userID string) (blocks.HomeData, error) {
 	now := b.now()
 	me, found, err := r.Person(userID)
 	if err != nil {
-		return homeData{}, err
+		return blocks.HomeData{}, err
 	}
 	if !found {
 		me = coach.Person{ID: userID}
 	}
 	st, err := b.reportStatus(r, me, now)
 	if err != nil {
-		return homeData{}, err
+		return blocks.HomeData{}, err
 	}
-	d := homeData{
+	d := blocks.HomeData{
 		Person: me, Now: now, Comparisons: st.Comparisons, AnswerRate: st.AnswerRate,
 		Plan: st.Plan, Colours: st.ThemeColours(), History: map[string][]coach.Colour{},
 		Challenge: st.Challenge, Proposal: st.Proposal,
@@ -159,14 +135,14 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
 		d.Upcoming = b.upcoming(me, now)
 	}
 	if d.Reports, err = b.teamStatusesFrom(r, userID); err != nil {
-		return homeData{}, err
+		return blocks.HomeData{}, err
 	}
 	if !coach.GetsCoacheeCadence(me, len(d.Reports) > 0) {
 		// What the schedules would bring does not come (docs/cadence.md).
 		d.Upcoming = []string{"You coach others and nobody coaches you: no nudges or check-ins for you. `/coach nudges on` to get them"}
 	}
 	if d.Invitations, err = r.InvitationsTo(userID); err != nil {
-		return homeData{}, err
+		return blocks.HomeData{}, err
 	}
 	open := d.Invitations[:0]
 	for _, inv := range d.Invitations {
@@ -176,7 +152,7 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (homeData, error) {
 	}
 	d.Invitations = open
 	if d.Sent, err = r.InvitationsFrom(userID); err != nil {
-		return homeData{}, err
+		return blocks.HomeData{}, err
 	}
 	return d, nil
 }
@@ -204,17 +180,7 @@ func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach
 		return coach.ReportStatus{}, err
 	}
 	in.Away = !p.Paused(now) && b.isAway(context.Background(), p.ID)
-	return coach.ReportStatusOf(b.model, in, now, trendMonths), nil
-}
-
-// trendMonths is how many months trends show.
-const trendMonths = 6
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
+	return coach.ReportStatusOf(b.model, in, now, blocks.TrendMonths), nil
 }
 
 // openReportDetails opens a report's read-only details for their manager.
@@ -234,11 +200,11 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	var radar *shownPicture
+	var radar *blocks.Picture
 	if ratings, err := b.store.Ratings(p.ID, ""); err == nil {
 		radar = b.radarFor(ctx, c.log, c.user, p, ratings)
 	}
-	b.openModalPicture(ctx, c, radar, func(p *shownPicture) modalView {
-		return reportModal(b.model, st, st.Plan, st.ThemeColours(), p, now)
+	b.openModalPicture(ctx, c, radar, func(p *blocks.Picture) slack.ModalViewRequest {
+		return blocks.ReportModal(b.model, st, st.Plan, st.ThemeColours(), p, now)
 	})
 }

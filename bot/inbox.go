@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -265,7 +266,7 @@ func (b *Bot) envelopeWork(ctx context.Context, log *slog.Logger, req *socketmod
 	case slack.SlashCommand:
 		log = log.With("user", d.UserID, "command", d.Command)
 		b.spawn(ctx, log, func(ctx context.Context) { b.onSlash(ctx, log, d) }, func(ctx context.Context, msg string) {
-			b.respond(ctx, log, d.ResponseURL, failureReply(msg))
+			b.respond(ctx, log, d.ResponseURL, blocks.Failure(msg))
 		})
 		return log, nil, col.works
 	case slack.InteractionCallback:
@@ -379,7 +380,7 @@ func (b *Bot) sendNotices(ctx context.Context) {
 			return
 		case n := <-b.notices:
 			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			b.dm(sctx, n.log, n.user, reply{Text: n.text})
+			b.dm(sctx, n.log, n.user, blocks.Reply{Text: n.text})
 			cancel()
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -19,7 +20,7 @@ import (
 // does the rest of the work in its own goroutine.
 func (b *Bot) onInteraction(ctx context.Context, log *slog.Logger, sm acker, req *socketmode.Request, cb slack.InteractionCallback) {
 	c := call{log: log, user: cb.User.ID, userName: cb.User.Name, triggerID: cb.TriggerID, responseURL: cb.ResponseURL}
-	fail := func(ctx context.Context, msg string) { b.dm(ctx, log, c.user, failureReply(msg)) }
+	fail := func(ctx context.Context, msg string) { b.dm(ctx, log, c.user, blocks.Failure(msg)) }
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
 		var work func(context.Context)
@@ -52,20 +53,20 @@ type actionHandler func(ctx context.Context, c call, cb slack.InteractionCallbac
 type submitHandler func(c call, cb slack.InteractionCallback) (ack any, work func(context.Context))
 
 // actionHandlers is the registry of action ids, built in New. Actions
-// whose id carries a suffix (a theme, a colour) are found by baseAction;
+// whose id carries a suffix (a theme, a colour) are found by blocks.BaseAction;
 // colour buttons by their prefix (see onAction).
 func actionHandlers(b *Bot) map[string]actionHandler {
 	h := map[string]actionHandler{
-		ActionOpenRate: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
-			b.openRateModal(ctx, c, c.user, rateModalMeta{})
+		blocks.ActionOpenRate: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+			b.openRateModal(ctx, c, c.user, blocks.RateModalMeta{})
 		},
-		ActionOpenPlan: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+		blocks.ActionOpenPlan: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
 			b.openPlanModal(ctx, c)
 		},
-		ActionActionsDone: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionActionsDone: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.toggleActions(ctx, c, a)
 		},
-		ActionAcceptChallenge: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionAcceptChallenge: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
 			id, err := strconv.ParseUint(a.Value, 10, 64)
 			if err != nil {
 				c.log.Warn("challenge id unreadable", "value", a.Value)
@@ -73,23 +74,23 @@ func actionHandlers(b *Bot) map[string]actionHandler {
 			}
 			b.acceptChallenge(ctx, c, cb, id)
 		},
-		ActionEditChallenge: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionEditChallenge: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.openChallengeModal(ctx, c, a.Value)
 		},
-		ActionReportDetails: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionReportDetails: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.openReportDetails(ctx, c, a.Value)
 		},
-		ActionReportPick: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionReportPick: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.openReportDetails(ctx, c, a.SelectedOption.Value)
 		},
-		ActionColourNote: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionColourNote: func(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
 			b.openColourNote(ctx, c, a, cb)
 		},
-		ActionMood: b.onMood,
-		ActionAnswerEdit: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		blocks.ActionMood: b.onMood,
+		blocks.ActionAnswerEdit: func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.openAnswerEdit(ctx, c, a)
 		},
-		ActionLeaveTeam: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
+		blocks.ActionLeaveTeam: func(ctx context.Context, c call, _ slack.InteractionCallback, _ *slack.BlockAction) {
 			b.teamLeave(ctx, c)
 		},
 	}
@@ -97,11 +98,11 @@ func actionHandlers(b *Bot) map[string]actionHandler {
 		ids []string
 		run actionHandler
 	}{
-		{[]string{ActionNudgeDone, ActionNudgeNotYet, ActionNudgeSnooze}, b.onNudgeButton},
-		{[]string{ActionRefreshKeep, ActionRefreshEdit, ActionRefreshDrop}, b.onRefresh},
-		{[]string{ActionShareAnswer, ActionUnshare}, b.onShare},
-		{[]string{ActionForgetMe, ActionForgetMeKeep}, b.onForgetMe},
-		{[]string{ActionInviteAccept, ActionInviteDecline, ActionInviteWithdraw}, func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
+		{[]string{blocks.ActionNudgeDone, blocks.ActionNudgeNotYet, blocks.ActionNudgeSnooze}, b.onNudgeButton},
+		{[]string{blocks.ActionRefreshKeep, blocks.ActionRefreshEdit, blocks.ActionRefreshDrop}, b.onRefresh},
+		{[]string{blocks.ActionShareAnswer, blocks.ActionUnshare}, b.onShare},
+		{[]string{blocks.ActionForgetMe, blocks.ActionForgetMeKeep}, b.onForgetMe},
+		{[]string{blocks.ActionInviteAccept, blocks.ActionInviteDecline, blocks.ActionInviteWithdraw}, func(ctx context.Context, c call, _ slack.InteractionCallback, a *slack.BlockAction) {
 			b.onInvitation(ctx, c, a)
 		}},
 	} {
@@ -115,11 +116,11 @@ func actionHandlers(b *Bot) map[string]actionHandler {
 // submitHandlers is the registry of view callback ids, built in New.
 func submitHandlers(b *Bot) map[string]submitHandler {
 	return map[string]submitHandler{
-		CallbackRate:       b.submitRate,
-		CallbackPlan:       b.submitPlan,
-		CallbackChallenge:  b.submitChallenge,
-		CallbackColourNote: b.submitColourNote,
-		CallbackAnswerEdit: b.submitAnswerEdit,
+		blocks.CallbackRate:       b.submitRate,
+		blocks.CallbackPlan:       b.submitPlan,
+		blocks.CallbackChallenge:  b.submitChallenge,
+		blocks.CallbackColourNote: b.submitColourNote,
+		blocks.CallbackAnswerEdit: b.submitAnswerEdit,
 	}
 }
 
@@ -127,12 +128,12 @@ func submitHandlers(b *Bot) map[string]submitHandler {
 // message answers in that message's place; one on the Home tab or in a
 // modal has no response_url, so answers go to the DM.
 func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback, a *slack.BlockAction) {
-	id := baseAction(a.ActionID)
+	id := blocks.BaseAction(a.ActionID)
 	if run, ok := b.actions[id]; ok {
 		run(ctx, c, cb, a)
 		return
 	}
-	if strings.HasPrefix(id, ActionColour+".") {
+	if strings.HasPrefix(id, blocks.ActionColour+".") {
 		b.onColour(ctx, c, cb, a)
 		return
 	}
@@ -141,12 +142,12 @@ func (b *Bot) onAction(ctx context.Context, c call, cb slack.InteractionCallback
 
 // submitRate validates the rate modal (self or a manager's assessment).
 func (b *Bot) submitRate(c call, cb slack.InteractionCallback) (any, func(context.Context)) {
-	entries, errs := parseRateSubmission(b.model, cb.View.State)
+	entries, errs := blocks.ParseRateModal(b.model, cb.View.State)
 	if len(errs) > 0 {
 		c.log.Info("modal input refused", "errors", len(errs))
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
-	var meta rateModalMeta
+	var meta blocks.RateModalMeta
 	if cb.View.PrivateMetadata != "" {
 		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
 			c.log.Warn("rate modal metadata unreadable", "error", err)
@@ -156,7 +157,7 @@ func (b *Bot) submitRate(c call, cb slack.InteractionCallback) (any, func(contex
 	return nil, func(ctx context.Context) { b.saveRateModal(ctx, c, cb.View.ID, meta.Subject, entries) }
 }
 
-func (b *Bot) saveRateModal(ctx context.Context, c call, viewID, subject string, entries []rateEntry) {
+func (b *Bot) saveRateModal(ctx context.Context, c call, viewID, subject string, entries []blocks.RateEntry) {
 	if subject == "" {
 		subject = c.user
 	} else if _, err := b.about(c.user, subject, coach.Assess); err != nil {
@@ -187,6 +188,6 @@ func (b *Bot) saveRateModal(ctx context.Context, c call, viewID, subject string,
 	if subject != c.user {
 		who = subject
 	}
-	b.say(ctx, c, savedRatingsReply(b.model, saved, who))
+	b.say(ctx, c, blocks.SavedRatings(b.model, saved, who))
 	b.refreshHomes(ctx, c.log, subject)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -28,6 +29,9 @@ type inputError struct {
 func (e *inputError) Error() string { return e.Problem }
 
 func badInput(usage, problem string) *inputError { return &inputError{Problem: problem, Usage: usage} }
+
+// errorReply shows bad input: what was wrong and the right form.
+func errorReply(e *inputError) blocks.Reply { return blocks.InputError(e.Problem, e.Usage) }
 
 // token is one whitespace-separated word of a command, with its position in
 // the original text so the rest of a line (a note) keeps its spacing.

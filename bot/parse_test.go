@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -108,7 +109,7 @@ func TestParseCoach(t *testing.T) {
 }
 
 func TestEscape(t *testing.T) {
-	if got := escape("<!channel> & <@U1>"); got != "&lt;!channel&gt; &amp; &lt;@U1&gt;" {
+	if got := blocks.Escape("<!channel> & <@U1>"); got != "&lt;!channel&gt; &amp; &lt;@U1&gt;" {
 		t.Errorf("escape = %q", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/bot/picture"
 	"github.com/microcoach/microcoach/coach"
 )
@@ -39,46 +40,6 @@ import (
 // Anything that goes wrong (rendering, a refused scope, a rate limit, a
 // timeout) is logged and the surface shows today's text instead: a person
 // never sees an error about a picture.
-
-// shownPicture is an uploaded picture a view can show.
-type shownPicture struct {
-	FileID string
-	Alt    string // what the picture shows, with its numbers, for screen readers
-	Title  string
-}
-
-// imageBlock shows p: an image block with a slack_file reference.
-func imageBlock(blockID string, p *shownPicture) *slack.ImageBlock {
-	var title *slack.TextBlockObject
-	if p.Title != "" {
-		title = plain(truncate(p.Title, 200))
-	}
-	return slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: p.FileID}, truncate(p.Alt, picture.MaxAltText), blockID, title)
-}
-
-// withPicture puts p's image block after a digest's header and summary
-// (the first two blocks), keeping at most maxBlocks: the last ones give
-// way. A nil p leaves blocks as they are.
-func withPicture(blocks []slack.Block, blockID string, p *shownPicture, maxBlocks int) []slack.Block {
-	if p == nil {
-		return blocks
-	}
-	at := min(2, len(blocks))
-	out := make([]slack.Block, 0, len(blocks)+1)
-	out = append(out, blocks[:at]...)
-	out = append(out, imageBlock(blockID, p))
-	out = append(out, blocks[at:]...)
-	if len(out) > maxBlocks {
-		out = out[:maxBlocks]
-	}
-	return out
-}
-
-// Block ids of the pictures.
-const (
-	blockRadar = "picture.radar"
-	blockGrid  = "picture.grid"
-)
 
 // maxPictureCache bounds the upload cache; past it the oldest half goes.
 const maxPictureCache = 10000
@@ -172,7 +133,7 @@ type picturePNG struct {
 // share makes sure pic is uploaded and shared in channel, and returns what
 // a view needs to show it. It uploads only when this picture was never
 // shared in that conversation (since the process started).
-func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic picturePNG) (*shownPicture, error) {
+func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic picturePNG) (*blocks.Picture, error) {
 	if channel == "" {
 		return nil, errors.New("no conversation to share the picture in")
 	}
@@ -201,7 +162,7 @@ func (b *Bot) share(ctx context.Context, log *slog.Logger, channel string, pic p
 	if uploaded {
 		log.Info("picture uploaded", "kind", pic.Kind, "file_id", id, "channel", channel, "bytes", len(pic.PNG))
 	}
-	return &shownPicture{FileID: id, Alt: pic.Alt, Title: pic.Title}, nil
+	return &blocks.Picture{FileID: id, Alt: pic.Alt, Title: pic.Title}, nil
 }
 
 // pictureThreadText heads the thread a DM's pictures are shared in.
@@ -272,7 +233,7 @@ func (b *Bot) viewerDM(ctx context.Context, viewer string) (string, error) {
 // in viewer's DM, or returns nil (logged) when the policy refuses, nothing
 // is rated, or rendering or uploading fails: the caller shows text then.
 // ratings are all of subject's ratings.
-func (b *Bot) radarFor(ctx context.Context, log *slog.Logger, viewer string, subject coach.Person, ratings []coach.Rating) *shownPicture {
+func (b *Bot) radarFor(ctx context.Context, log *slog.Logger, viewer string, subject coach.Person, ratings []coach.Rating) *blocks.Picture {
 	if b.textOnly {
 		return nil
 	}
@@ -352,7 +313,7 @@ func quarterStart(now time.Time) time.Time {
 // given) and shares it in channel: the manager's DM, or a channel whose
 // every member may see every row (the caller asked the policy). nil
 // (logged) when rendering or uploading fails or no report may be shown.
-func (b *Bot) gridFor(ctx context.Context, log *slog.Logger, manager, channel string, reports []coach.ReportStatus, now time.Time) *shownPicture {
+func (b *Bot) gridFor(ctx context.Context, log *slog.Logger, manager, channel string, reports []coach.ReportStatus, now time.Time) *blocks.Picture {
 	if b.textOnly {
 		return nil
 	}
@@ -375,10 +336,10 @@ func (b *Bot) gridFor(ctx context.Context, log *slog.Logger, manager, channel st
 
 // gridInput is a manager's colour grid: a row per report the policy lets
 // them see (at most picture.MaxRows, worst first), a column per month of
-// the last trendMonths, each cell the month's theme colours, or no themes
+// the last blocks.TrendMonths, each cell the month's theme colours, or no themes
 // where no plan existed that month.
 func (b *Bot) gridInput(manager string, reports []coach.ReportStatus, now time.Time, name func(coach.Person) string) (picture.GridInput, bool) {
-	months := min(trendMonths, picture.MaxMonths)
+	months := min(blocks.TrendMonths, picture.MaxMonths)
 	in := picture.GridInput{Title: "Themes by month, worst first"}
 	y, m, _ := now.UTC().Date()
 	first := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/slack-go/slack"
+
+	"github.com/microcoach/microcoach/bot/blocks"
 )
 
 // Sending a view or a reply with a picture, and text when Slack refuses
@@ -13,12 +15,12 @@ import (
 
 // sayPicture answers like say with build(pic), and with build(nil) when
 // Slack refuses the reply with its picture.
-func (b *Bot) sayPicture(ctx context.Context, c call, pic *shownPicture, build func(*shownPicture) reply) {
+func (b *Bot) sayPicture(ctx context.Context, c call, pic *blocks.Picture, build func(*blocks.Picture) blocks.Reply) {
 	if pic == nil || c.responseURL == "" || !b.slackURL(c.responseURL) {
 		b.say(ctx, c, build(pic))
 		return
 	}
-	r := localized(build(pic), b.zoneOf(c.user))
+	r := blocks.Localized(build(pic), b.zoneOf(c.user))
 	err := slack.PostWebhookCustomHTTPContext(ctx, c.responseURL, b.http, &slack.WebhookMessage{
 		Text: r.Text, Blocks: &slack.Blocks{BlockSet: r.Blocks}, ResponseType: slack.ResponseTypeEphemeral,
 	})
@@ -33,7 +35,7 @@ func (b *Bot) sayPicture(ctx context.Context, c call, pic *shownPicture, build f
 // openModalPicture opens build(pic), or build(nil) when Slack refuses the
 // view with its picture (Slack checks the view before it takes the
 // trigger, so the trigger is still good for the second try).
-func (b *Bot) openModalPicture(ctx context.Context, c call, pic *shownPicture, build func(*shownPicture) modalView) {
+func (b *Bot) openModalPicture(ctx context.Context, c call, pic *blocks.Picture, build func(*blocks.Picture) slack.ModalViewRequest) {
 	if pic == nil {
 		b.openModal(ctx, c, build(nil))
 		return

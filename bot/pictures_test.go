@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/microcoach/microcoach/bot/blocks"
+	"github.com/microcoach/microcoach/bot/picture"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -146,20 +148,9 @@ func TestTruncateBytes(t *testing.T) {
 	}
 }
 
-func TestLevels(t *testing.T) {
-	planning := model.Areas[2]
-	if got := levelOf(model, planning, 5, 500); !strings.HasPrefix(got, "intermediate (4–7): "+planning.Levels.Intermediate) {
-		t.Errorf("levelOf 5 = %q", got)
-	}
-	custom := model
-	custom.Bands = coach.Bands{BeginnerMax: 4, IntermediateMax: 8}
-	hint := levelsHint(custom, planning)
-	for _, want := range []string{"1–4 beginner: ", "5–8 intermediate: ", "9–10 advanced: "} {
-		if !strings.Contains(hint, want) {
-			t.Errorf("hint %q lacks %q", hint, want)
-		}
-	}
-	if opts := scoreOptions(custom); opts[4].Text.Text != "5 · intermediate" || opts[4].Value != "5" {
-		t.Errorf("option 5: %q = %q", opts[4].Value, opts[4].Text.Text)
+// A picture's description fits the alt text a view gives it.
+func TestAltTextLimitsAgree(t *testing.T) {
+	if blocks.MaxAltText != picture.MaxAltText {
+		t.Errorf("blocks.MaxAltText %d, picture.MaxAltText %d", blocks.MaxAltText, picture.MaxAltText)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -12,6 +13,14 @@ const (
 	usagePause  = "/coach pause 2w · /coach pause until 2026-12-24"
 	usageNudges = "/coach nudges tue 14:00 · /coach nudges off · /coach nudges on"
 )
+
+// PersonStore keeps people and their preferences.
+type PersonStore interface {
+	Person(id string) (coach.Person, bool, error)
+	Enroll(p coach.Person) (coach.Person, error)
+	UpdatePerson(base coach.Person, fn func(p *coach.Person) error) (coach.Person, error)
+	SetDMChannel(person, channel string) error
+}
 
 // me returns the caller's record, enrolling them on first use. It also
 // keeps their time zone current: cadences run in it, and people travel.
@@ -50,7 +59,7 @@ func (b *Bot) pause(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("paused", "until", until)
-	b.say(ctx, c, pauseReply(until, loc))
+	b.say(ctx, c, blocks.Paused(until, loc))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -66,9 +75,9 @@ func (b *Bot) resume(ctx context.Context, c call) {
 		return
 	}
 	if was {
-		b.say(ctx, c, plainReply(":arrow_forward: Welcome back — nudges and check-ins are on again."))
+		b.say(ctx, c, blocks.Text(":arrow_forward: Welcome back — nudges and check-ins are on again."))
 	} else {
-		b.say(ctx, c, plainReply("You weren't paused; everything is running as usual."))
+		b.say(ctx, c, blocks.Text("You weren't paused; everything is running as usual."))
 	}
 	b.refreshHomes(ctx, c.log, c.user)
 }
@@ -99,7 +108,7 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 			return
 		}
 	default:
-		b.say(ctx, c, nudgesReply(me.NudgeSpec, me.NudgesOff || uncoached && !me.CoacheeOptIn, uncoached))
+		b.say(ctx, c, blocks.Nudges(me.NudgeSpec, me.NudgesOff || uncoached && !me.CoacheeOptIn, uncoached))
 		return
 	}
 	if _, err := b.store.UpdatePerson(me, func(p *coach.Person) error {
@@ -113,7 +122,7 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 		return
 	}
 	c.log.Info("nudge preference", "off", off, "spec", spec)
-	b.say(ctx, c, nudgesReply(spec, off, uncoached))
+	b.say(ctx, c, blocks.Nudges(spec, off, uncoached))
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
@@ -143,6 +152,6 @@ func (b *Bot) question(ctx context.Context, c call) {
 	}
 	c.log.Info("delivered", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "channel", ch, "ts", ts)
 	if c.channel != ch {
-		b.say(ctx, c, plainReply(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
+		b.say(ctx, c, blocks.Text(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
 	}
 }

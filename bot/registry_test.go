@@ -9,6 +9,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/microcoach/microcoach/bot/blocks"
 )
 
 // TestCoachRegistry: every /coach row has a handler and a unique name,
@@ -38,7 +40,7 @@ func TestCoachRegistry(t *testing.T) {
 		}
 	}
 	var help strings.Builder
-	for _, bl := range helpReply(b.model, b.subcommands).Blocks {
+	for _, bl := range blocks.Help(b.model, helpRows(b.subcommands)).Blocks {
 		if sec, ok := bl.(*slack.SectionBlock); ok && sec.Text != nil {
 			help.WriteString(sec.Text.Text)
 		}
@@ -52,7 +54,7 @@ func TestCoachRegistry(t *testing.T) {
 			t.Errorf("/coach %s is registered twice", s.Name)
 		}
 		seen[s.Name] = true
-		if !strings.Contains(help.String(), escape(s.Usage)) {
+		if !strings.Contains(help.String(), blocks.Escape(s.Usage)) {
 			t.Errorf("help does not show %q", s.Usage)
 		}
 		if !strings.Contains(hint, " "+s.Name+" ") {
@@ -66,9 +68,11 @@ func TestCoachRegistry(t *testing.T) {
 // submission, not answered).
 func TestEveryButtonHasAHandler(t *testing.T) {
 	b := New(Config{Model: model})
-	files, _ := filepath.Glob("testdata/*.golden.json")
-	inputs := map[string]bool{ActionScore: true, ActionNote: true, ActionPlanHeadline: true, ActionPlanHorizon: true,
-		ActionThemeArea: true, ActionThemeTitle: true, ActionThemeActions: true, ActionChallengeText: true}
+	files, _ := filepath.Glob("blocks/testdata/*.golden.json")
+	help, _ := filepath.Glob("testdata/*.golden.json")
+	files = append(files, help...)
+	inputs := map[string]bool{blocks.ActionScore: true, blocks.ActionNote: true, blocks.ActionPlanHeadline: true, blocks.ActionPlanHorizon: true,
+		blocks.ActionThemeArea: true, blocks.ActionThemeTitle: true, blocks.ActionThemeActions: true, blocks.ActionChallengeText: true}
 	ids := regexp.MustCompile(`"action_id":\s*"([^"]+)"`)
 	checked := 0
 	for _, f := range files {
@@ -77,12 +81,12 @@ func TestEveryButtonHasAHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range ids.FindAllStringSubmatch(string(raw), -1) {
-			id := baseAction(m[1])
+			id := blocks.BaseAction(m[1])
 			if inputs[id] || inputs[strings.SplitN(id, "~", 2)[0]] || strings.Contains(f, "modal_") {
 				continue
 			}
 			checked++
-			if _, ok := b.actions[id]; !ok && !strings.HasPrefix(id, ActionColour+".") {
+			if _, ok := b.actions[id]; !ok && !strings.HasPrefix(id, blocks.ActionColour+".") {
 				t.Errorf("%s: action %q has no handler", filepath.Base(f), m[1])
 			}
 		}

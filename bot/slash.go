@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -45,7 +46,7 @@ func coachCommands(b *Bot) []subcommand {
 
 // help answers /coach help from the registry's rows.
 func (b *Bot) help(ctx context.Context, c call) {
-	b.say(ctx, c, helpReply(b.model, b.subcommands))
+	b.say(ctx, c, blocks.Help(b.model, helpRows(b.subcommands)))
 }
 
 // call is one person's request: who made it, where to answer, how to log.
@@ -64,8 +65,8 @@ func (c call) person(b *Bot) coach.Person {
 
 // say answers the person: ephemerally where they asked when a response_url
 // exists, else in their DM with the app.
-func (b *Bot) say(ctx context.Context, c call, r reply) {
-	r = localized(r, b.zoneOf(c.user))
+func (b *Bot) say(ctx context.Context, c call, r blocks.Reply) {
+	r = blocks.Localized(r, b.zoneOf(c.user))
 	if c.responseURL != "" {
 		b.respond(ctx, c.log, c.responseURL, r)
 		return
@@ -86,7 +87,7 @@ func (b *Bot) sayError(ctx context.Context, c call, err error) {
 		b.say(ctx, c, errorReply(&inputError{Problem: coach.ErrorMessage(err)}))
 	default:
 		c.log.Error("request failed", "error", err)
-		b.say(ctx, c, failureReply(coach.ErrorMessage(err)))
+		b.say(ctx, c, blocks.Failure(coach.ErrorMessage(err)))
 	}
 }
 

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/microcoach/microcoach/bot/blocks"
 	"github.com/microcoach/microcoach/coach"
 )
 
@@ -16,21 +18,24 @@ const (
 	usageOrg  = "/coach org set @person @manager · /coach org unset @person · /coach org"
 )
 
-// Action ids of invitations and the team's buttons.
-const (
-	// ActionInviteAccept and ActionInviteDecline answer an invitation
-	// (value: the inviter's user id). Only the invited person can: the
-	// invitation is looked up by the clicking user, never by the value
-	// alone.
-	ActionInviteAccept  = "microcoach.invite_accept"
-	ActionInviteDecline = "microcoach.invite_decline"
-	// ActionInviteWithdraw withdraws the clicking manager's invitation
-	// (value: the invited person's id).
-	ActionInviteWithdraw = "microcoach.invite_withdraw"
-	// ActionLeaveTeam ends the clicking person's link to their manager of
-	// record (Home tab, with a confirm dialog).
-	ActionLeaveTeam = "microcoach.leave_team"
-)
+// TeamStore keeps who is whose manager of record.
+type TeamStore interface {
+	AssignManager(manager, report coach.Person, at time.Time) (coach.ManagerChange, error)
+	RemoveReport(manager, report string) error
+	LeaveTeam(person string) (manager string, err error)
+	Reports(manager string) ([]coach.Person, error)
+}
+
+// InvitationStore keeps the invitations that make someone a manager of
+// record.
+type InvitationStore interface {
+	Invite(manager coach.Person, inv coach.Invitation) (coach.Invitation, error)
+	SetInvitationMessage(manager, report, channel, ts string) error
+	InvitationsFrom(manager string) ([]coach.Invitation, error)
+	InvitationsTo(report string) ([]coach.Invitation, error)
+	AnswerInvitation(report coach.Person, manager string, accept bool, now time.Time) (coach.ManagerChange, coach.Invitation, error)
+	WithdrawInvitation(manager, report string) (coach.Invitation, error)
+}
 
 // errCantInvite is the one refusal for inviting someone who can't be
 // invited: unknown, a bot, deactivated, or above the inviter in the chain.
@@ -72,7 +77,7 @@ func (b *Bot) teamList(ctx context.Context, c call) {
 		b.sayError(ctx, c, err)
 		return
 	}
-	b.say(ctx, c, teamReply(me, reports, sent, b.now()))
+	b.say(ctx, c, blocks.Team(me, reports, sent, b.now()))
 }
 
 // activePerson returns someone who can be coached: a person Slack knows,
@@ -109,7 +114,7 @@ func (b *Bot) teamAdd(ctx context.Context, c call, args []token) {
 		}
 		lines = append(lines, line)
 	}
-	b.say(ctx, c, plainReply(strings.Join(lines, "\n")))
+	b.say(ctx, c, blocks.Text(strings.Join(lines, "\n")))
 	b.publishHome(ctx, c.log, c.user)
 }
 
@@ -118,7 +123,7 @@ func (b *Bot) teamAdd(ctx context.Context, c call, args []token) {
 func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	m, ok, err := parseMention(text)
 	if err != nil || !ok {
-		return ":warning: " + escape(quote(text)) + " is not a person; mention them with @", nil
+		return ":warning: " + blocks.Escape(quote(text)) + " is not a person; mention them with @", nil
 	}
 	if m.ID == c.user {
 		return ":warning: You can't be your own manager of record; invite the people you coach.", nil
@@ -134,7 +139,7 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	var te *coach.TeamError
 	switch {
 	case errors.Is(err, coach.ErrAlreadyInvited) && inv.TS != "":
-		return fmt.Sprintf(":hourglass: You invited <@%s> on %s; it is waiting for their answer (open until %s).", report.ID, slackDate(inv.At), slackDate(inv.Expires)), nil
+		return fmt.Sprintf(":hourglass: You invited <@%s> on %s; it is waiting for their answer (open until %s).", report.ID, blocks.SlackDate(inv.At), blocks.SlackDate(inv.Expires)), nil
 	case errors.Is(err, coach.ErrAlreadyInvited):
 		// Stored, but its DM was never recorded: a crash came between the
 		// two (the inbox runs this command again after a restart). Send it
@@ -152,7 +157,7 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	if p, found, err := b.store.Person(report.ID); err == nil && found {
 		former = p.Manager
 	}
-	ch, ts, err := b.api.PostMessageContext(ctx, report.ID, msgOptions(invitationReply(inv, former))...)
+	ch, ts, err := b.api.PostMessageContext(ctx, report.ID, msgOptions(blocks.Invitation(inv, former))...)
 	if err != nil {
 		c.log.Error("invitation DM failed", "report", report.ID, "error", err)
 		if _, werr := b.store.WithdrawInvitation(c.user, report.ID); werr != nil {
@@ -164,7 +169,7 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 		c.log.Error("remember the invitation message", "error", err)
 	}
 	b.publishHome(ctx, c.log, report.ID)
-	return fmt.Sprintf(":envelope: I invited <@%s> to accept you as their manager of record. You'll see their coaching data once they accept; the invitation is open until %s. To withdraw it: `/coach team remove @%s`", report.ID, slackDate(inv.Expires), mentionName(text)), nil
+	return fmt.Sprintf(":envelope: I invited <@%s> to accept you as their manager of record. You'll see their coaching data once they accept; the invitation is open until %s. To withdraw it: `/coach team remove @%s`", report.ID, blocks.SlackDate(inv.Expires), mentionName(text)), nil
 }
 
 // mentionName is the name part of an escaped mention, for usage hints.
@@ -180,11 +185,11 @@ func mentionName(text string) string {
 // only says which invitation of theirs.
 func (b *Bot) onInvitation(ctx context.Context, c call, a *slack.BlockAction) {
 	switch a.ActionID {
-	case ActionInviteWithdraw:
+	case blocks.ActionInviteWithdraw:
 		b.withdraw(ctx, c, a.Value)
 		return
 	}
-	accept := a.ActionID == ActionInviteAccept
+	accept := a.ActionID == blocks.ActionInviteAccept
 	manager := a.Value
 	if err := b.policy.Authorize(c.user, coach.ChangeOwn, coach.About(coach.Person{ID: c.user})); err != nil || manager == "" {
 		c.log.Warn("invitation answer without a person or an inviter")
@@ -209,22 +214,22 @@ func (b *Bot) onInvitation(ctx context.Context, c call, a *slack.BlockAction) {
 		b.sayError(ctx, c, err)
 		return
 	case change.Already:
-		b.replaceReply(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: You already accepted <@%s> as your manager of record; nothing changed.", manager)))
+		b.replaceReply(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: You already accepted <@%s> as your manager of record; nothing changed.", manager)))
 		return
 	}
 	if !accept {
 		c.log.Info("invitation declined", "manager", manager)
-		b.replaceReply(ctx, c, plainReply(fmt.Sprintf("You declined <@%s>'s invitation. They were told, and see nothing of yours.", manager)))
-		b.dm(ctx, c.log, manager, plainReply(fmt.Sprintf("<@%s> declined your invitation to be their manager of record in microcoach, so nothing of theirs is shared with you. No hard feelings: it's their call.", c.user)))
+		b.replaceReply(ctx, c, blocks.Text(fmt.Sprintf("You declined <@%s>'s invitation. They were told, and see nothing of yours.", manager)))
+		b.dm(ctx, c.log, manager, blocks.Text(fmt.Sprintf("<@%s> declined your invitation to be their manager of record in microcoach, so nothing of theirs is shared with you. No hard feelings: it's their call.", c.user)))
 		b.publishHome(ctx, c.log, manager)
 		b.publishHome(ctx, c.log, c.user)
 		return
 	}
 	c.log.Info("invitation accepted", "manager", manager, "former", change.Former)
-	b.replaceReply(ctx, c, acceptedReply(inv.Manager, change.Former))
-	b.dm(ctx, c.log, manager, plainReply(fmt.Sprintf(":tada: <@%s> accepted your invitation: you are now their manager of record. `/coach gaps`, `/coach prep` and `/rate` work for them now.", c.user)))
+	b.replaceReply(ctx, c, blocks.Accepted(inv.Manager, change.Former))
+	b.dm(ctx, c.log, manager, blocks.Text(fmt.Sprintf(":tada: <@%s> accepted your invitation: you are now their manager of record. `/coach gaps`, `/coach prep` and `/rate` work for them now.", c.user)))
 	if change.Former != "" {
-		b.dm(ctx, c.log, change.Former, formerManagerReply(c.user))
+		b.dm(ctx, c.log, change.Former, blocks.FormerManager(c.user))
 		b.publishHome(ctx, c.log, change.Former)
 	}
 	b.refreshHomes(ctx, c.log, c.user)
@@ -242,9 +247,9 @@ func (b *Bot) withdraw(ctx context.Context, c call, report string) {
 		return
 	}
 	c.log.Info("invitation withdrawn", "report", report)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: You withdrew your invitation to <@%s>.", report)))
+	b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: You withdrew your invitation to <@%s>.", report)))
 	if inv.Channel != "" && inv.TS != "" {
-		r := plainReply(fmt.Sprintf("<@%s> withdrew this invitation; nothing of yours was shared.", c.user))
+		r := blocks.Text(fmt.Sprintf("<@%s> withdrew this invitation; nothing of yours was shared.", c.user))
 		if _, _, _, err := b.api.UpdateMessageContext(ctx, inv.Channel, inv.TS, msgOptions(r)...); err != nil {
 			c.log.Error("update the withdrawn invitation", "error", err)
 		}
@@ -270,8 +275,8 @@ func (b *Bot) teamRemove(ctx context.Context, c call, args []token) {
 		return
 	}
 	c.log.Info("report removed", "report", m.ID)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: <@%s> is no longer in your team; you no longer see their plan or ratings.", m.ID)))
-	b.dm(ctx, c.log, m.ID, plainReply(fmt.Sprintf("<@%s> removed you from their team in microcoach. They no longer see your plan, colours or ratings. Your data stays yours.", c.user)))
+	b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: <@%s> is no longer in your team; you no longer see their plan or ratings.", m.ID)))
+	b.dm(ctx, c.log, m.ID, blocks.Text(fmt.Sprintf("<@%s> removed you from their team in microcoach. They no longer see your plan, colours or ratings. Your data stays yours.", c.user)))
 	b.refreshHomes(ctx, c.log, m.ID)
 	b.refreshHomes(ctx, c.log, c.user)
 }
@@ -286,8 +291,8 @@ func (b *Bot) teamLeave(ctx context.Context, c call) {
 		return
 	}
 	c.log.Info("left team", "manager", manager)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: You left <@%s>'s team. They no longer see your plan, colours or ratings.", manager)))
-	b.dm(ctx, c.log, manager, plainReply(fmt.Sprintf("<@%s> left your team in microcoach; you no longer see their coaching data.", c.user)))
+	b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: You left <@%s>'s team. They no longer see your plan, colours or ratings.", manager)))
+	b.dm(ctx, c.log, manager, blocks.Text(fmt.Sprintf("<@%s> left your team in microcoach; you no longer see their coaching data.", c.user)))
 	b.publishHome(ctx, c.log, manager)
 	b.publishHome(ctx, c.log, c.user)
 }
@@ -305,7 +310,7 @@ func (b *Bot) org(ctx context.Context, c call, cc coachCommand) {
 	}
 	switch verb {
 	case "":
-		b.say(ctx, c, orgHelpReply(b.policy.Admins()))
+		b.say(ctx, c, blocks.OrgHelp(b.policy.Admins()))
 	case "set", "assign":
 		b.orgSet(ctx, c, cc.Args[1:])
 	case "unset", "remove":
@@ -324,7 +329,7 @@ func (b *Bot) orgSet(ctx context.Context, c call, args []token) {
 	for i, t := range args {
 		m, ok, err := parseMention(t.text)
 		if err != nil || !ok {
-			b.sayError(ctx, c, badInput(usageOrg, escape(quote(t.text))+" is not a person; mention them with @"))
+			b.sayError(ctx, c, badInput(usageOrg, blocks.Escape(quote(t.text))+" is not a person; mention them with @"))
 			return
 		}
 		p, err := b.activePerson(ctx, m.ID)
@@ -353,7 +358,7 @@ func (b *Bot) orgSet(ctx context.Context, c call, args []token) {
 		return
 	}
 	c.log.Info("manager assigned by an admin", "report", report.ID, "manager", manager.ID, "former", change.Former)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: <@%s> is now <@%s>'s manager of record; both were told. Being an admin doesn't let you see their coaching data.", manager.ID, report.ID)))
+	b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: <@%s> is now <@%s>'s manager of record; both were told. Being an admin doesn't let you see their coaching data.", manager.ID, report.ID)))
 	b.TellAssigned(ctx, change, c.user)
 }
 
@@ -372,9 +377,9 @@ func (b *Bot) orgUnset(ctx context.Context, c call, args []token) {
 		return
 	}
 	c.log.Info("manager unassigned by an admin", "report", m.ID, "manager", manager)
-	b.say(ctx, c, plainReply(fmt.Sprintf(":white_check_mark: <@%s> no longer has a manager of record; they and <@%s> were told.", m.ID, manager)))
-	b.dm(ctx, c.log, m.ID, plainReply(fmt.Sprintf("<@%s>, a microcoach admin, ended <@%s>'s role as your manager of record. They no longer see your coaching data.", c.user, manager)))
-	b.dm(ctx, c.log, manager, plainReply(fmt.Sprintf("<@%s>, a microcoach admin, ended your role as <@%s>'s manager of record; you no longer see their coaching data.", c.user, m.ID)))
+	b.say(ctx, c, blocks.Text(fmt.Sprintf(":white_check_mark: <@%s> no longer has a manager of record; they and <@%s> were told.", m.ID, manager)))
+	b.dm(ctx, c.log, m.ID, blocks.Text(fmt.Sprintf("<@%s>, a microcoach admin, ended <@%s>'s role as your manager of record. They no longer see your coaching data.", c.user, manager)))
+	b.dm(ctx, c.log, manager, blocks.Text(fmt.Sprintf("<@%s>, a microcoach admin, ended your role as <@%s>'s manager of record; you no longer see their coaching data.", c.user, m.ID)))
 	b.publishHome(ctx, c.log, m.ID)
 	b.publishHome(ctx, c.log, manager)
 }
@@ -389,16 +394,16 @@ func (b *Bot) TellAssigned(ctx context.Context, ch coach.ManagerChange, by strin
 	if by != "" {
 		who = fmt.Sprintf("<@%s>, a microcoach admin,", by)
 	}
-	b.dm(ctx, log, ch.Person.ID, assignedReply(who, ch.Person.Manager))
-	b.dm(ctx, log, ch.Person.Manager, plainReply(fmt.Sprintf("%s made you <@%s>'s manager of record in microcoach. You now see their plan, colours, ratings and challenge, and can rate them and prepare 1:1s (`/coach prep`).", who, ch.Person.ID)))
+	b.dm(ctx, log, ch.Person.ID, blocks.Assigned(who, ch.Person.Manager))
+	b.dm(ctx, log, ch.Person.Manager, blocks.Text(fmt.Sprintf("%s made you <@%s>'s manager of record in microcoach. You now see their plan, colours, ratings and challenge, and can rate them and prepare 1:1s (`/coach prep`).", who, ch.Person.ID)))
 	if ch.Former != "" {
-		b.dm(ctx, log, ch.Former, formerManagerReply(ch.Person.ID))
+		b.dm(ctx, log, ch.Former, blocks.FormerManager(ch.Person.ID))
 		b.publishHome(ctx, log, ch.Former)
 	}
 	b.refreshHomes(ctx, log, ch.Person.ID)
 }
 
 // msgOptions turns a reply into chat.postMessage / chat.update options.
-func msgOptions(r reply) []slack.MsgOption {
+func msgOptions(r blocks.Reply) []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...)}
 }

@@ -4,8 +4,18 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/microcoach/microcoach/bot"
+	"github.com/microcoach/microcoach/scheduler"
 	"github.com/microcoach/microcoach/storage"
 	"github.com/microcoach/microcoach/storage/storagetest"
+)
+
+// The bot and the scheduler can both run on this store, as on
+// storage/postgres's (see its conformance_test.go).
+var (
+	_ bot.Store         = (*storage.DB)(nil)
+	_ scheduler.Store   = (*storage.DB)(nil)
+	_ storagetest.Store = (*storage.DB)(nil)
 )
 
 // TestConformance runs the storage contract shared with storage/postgres

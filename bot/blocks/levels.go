@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"fmt"
@@ -23,15 +23,15 @@ func bandName(model coach.Model, l coach.Level) string {
 	return fmt.Sprintf("%d–%d %s", lo, hi, l)
 }
 
-// levelOf says which level score falls in and what it looks like in area:
+// LevelOf says which level score falls in and what it looks like in area:
 // "intermediate (4–7): Plans a quarter with the team" (the description is
 // left out when the model has none).
-func levelOf(model coach.Model, area coach.Area, score int, descMax int) string {
+func LevelOf(model coach.Model, area coach.Area, score int, descMax int) string {
 	l, desc := model.LevelOf(area, score)
 	lo, hi := model.ScoreBands().Range(l)
 	s := fmt.Sprintf("%s (%d–%d)", l, lo, hi)
 	if desc = strings.TrimSpace(desc); desc != "" {
-		s += ": " + truncate(desc, descMax)
+		s += ": " + Truncate(desc, descMax)
 	}
 	return s
 }
@@ -52,7 +52,7 @@ func levelsHint(model coach.Model, a coach.Area) string {
 		}
 		p := bandName(model, l)
 		if desc = strings.TrimSpace(desc); desc != "" {
-			p += ": " + truncate(desc, 550)
+			p += ": " + Truncate(desc, 550)
 		}
 		parts = append(parts, p)
 	}
@@ -79,7 +79,7 @@ func levelBlocks(model coach.Model, cmp []coach.AreaComparison, own bool) []slac
 	for _, c := range cmp {
 		switch {
 		case c.Self != nil:
-			line := fmt.Sprintf("*%s* %d — %s", escape(c.Area.Name), c.Self.Score, escape(levelOf(model, c.Area, c.Self.Score, 160)))
+			line := fmt.Sprintf("*%s* %d — %s", Escape(c.Area.Name), c.Self.Score, Escape(LevelOf(model, c.Area, c.Self.Score, 160)))
 			if c.Manager != nil && model.ScoreBands().Of(c.Manager.Score) != model.ScoreBands().Of(c.Self.Score) {
 				who := "your manager"
 				if !own {
@@ -93,7 +93,7 @@ func levelBlocks(model coach.Model, cmp []coach.AreaComparison, own bool) []slac
 			if !own {
 				who = "Manager"
 			}
-			lines = append(lines, fmt.Sprintf("*%s* — %s: %d, %s", escape(c.Area.Name), who, c.Manager.Score, escape(levelOf(model, c.Area, c.Manager.Score, 160))))
+			lines = append(lines, fmt.Sprintf("*%s* — %s: %d, %s", Escape(c.Area.Name), who, c.Manager.Score, Escape(LevelOf(model, c.Area, c.Manager.Score, 160))))
 		}
 	}
 	if len(lines) == 0 {

@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import "strings"
 
@@ -18,7 +18,7 @@ const (
 	CallbackReport = "microcoach.report"
 
 	// ActionScore and ActionNote are the elements inside the rate modal's
-	// per-area blocks; the area is in the block id (see scoreBlockID).
+	// per-area blocks; the area is in the block id (see ScoreBlockID).
 	ActionScore = "score"
 	ActionNote  = "note"
 
@@ -52,23 +52,24 @@ const (
 const (
 	blockScorePrefix   = "score:"
 	blockNotePrefix    = "note:"
-	blockPlanHeadline  = "plan.headline"
-	blockPlanHorizon   = "plan.horizon"
-	blockThemePrefix   = "plan.theme"
-	blockActionsPrefix = "actions:"
-	blockChallengeText = "challenge.text"
+	BlockPlanHeadline  = "plan.headline"
+	BlockPlanHorizon   = "plan.horizon"
+	BlockThemePrefix   = "plan.theme"
+	BlockActionsPrefix = "actions:"
+	BlockChallengeText = "challenge.text"
 )
 
-func scoreBlockID(areaID string) string { return blockScorePrefix + areaID }
-func noteBlockID(areaID string) string  { return blockNotePrefix + areaID }
+// ScoreBlockID and NoteBlockID name an area's blocks in the rate modal.
+func ScoreBlockID(areaID string) string { return blockScorePrefix + areaID }
+func NoteBlockID(areaID string) string  { return blockNotePrefix + areaID }
 
-// themeBlockID names the block of one part ("area", "title", "actions") of
+// ThemeBlockID names the block of one part ("area", "title", "actions") of
 // the theme in slot n (1-based) of the plan modal.
-func themeBlockID(n int, part string) string {
-	return blockThemePrefix + string(rune('0'+n)) + "." + part
+func ThemeBlockID(n int, part string) string {
+	return BlockThemePrefix + string(rune('0'+n)) + "." + part
 }
 
-func actionsBlockID(themeID string) string { return blockActionsPrefix + themeID }
+func actionsBlockID(themeID string) string { return BlockActionsPrefix + themeID }
 
 // Cadence message elements. Their values carry a deliveryRef (JSON).
 const (
@@ -85,19 +86,35 @@ const (
 	ActionUnshare      = "microcoach.answer_unshare"
 	CallbackColourNote = "microcoach.colour_note"
 	ActionNoteText     = "note"
-	blockNoteText      = "colour_note.text"
+	BlockNoteText      = "colour_note.text"
 )
 
 // colourActionID gives each colour button of a theme its own id.
-func colourActionID(c, theme string) string { return actionID(ActionColour+"."+c, theme) }
+func colourActionID(c, theme string) string { return ActionID(ActionColour+"."+c, theme) }
 
-// actionID makes an element's action id unique within its message or view
+// ActionID makes an element's action id unique within its message or view
 // (Slack requires it) by adding what tells it apart: a theme, an area, a
-// person. Handlers dispatch on baseAction.
-func actionID(base, discriminator string) string { return base + "~" + discriminator }
+// person. Handlers dispatch on BaseAction.
+func ActionID(base, discriminator string) string { return base + "~" + discriminator }
 
-// baseAction strips what actionID added.
-func baseAction(id string) string {
+// BaseAction strips what ActionID added.
+func BaseAction(id string) string {
 	base, _, _ := strings.Cut(id, "~")
 	return base
 }
+
+// Action ids of invitations and the team's buttons.
+const (
+	// ActionInviteAccept and ActionInviteDecline answer an invitation
+	// (value: the inviter's user id). Only the invited person can: the
+	// invitation is looked up by the clicking user, never by the value
+	// alone.
+	ActionInviteAccept  = "microcoach.invite_accept"
+	ActionInviteDecline = "microcoach.invite_decline"
+	// ActionInviteWithdraw withdraws the clicking manager's invitation
+	// (value: the invited person's id).
+	ActionInviteWithdraw = "microcoach.invite_withdraw"
+	// ActionLeaveTeam ends the clicking person's link to their manager of
+	// record (Home tab, with a confirm dialog).
+	ActionLeaveTeam = "microcoach.leave_team"
+)

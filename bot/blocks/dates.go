@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"encoding/json"
@@ -35,9 +35,9 @@ func inZone(s string, loc *time.Location) string {
 	})
 }
 
-// localized is r with its dates' fallbacks in loc (see inZone). The
+// Localized is r with its dates' fallbacks in loc (see inZone). The
 // blocks go through JSON: the rewrite touches only <!date> tokens.
-func localized(r reply, loc *time.Location) reply {
+func Localized(r Reply, loc *time.Location) Reply {
 	if loc == nil || loc == time.UTC {
 		return r
 	}

@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"encoding/json"
@@ -82,46 +82,45 @@ func TestGoldenReplies(t *testing.T) {
 		{ID: 2, Subject: "UANA", By: "UBOSS", Text: "Lead the H2 strategy planning", Status: coach.ChallengeProposed, At: gNow.AddDate(0, 0, -1)},
 	}
 	p := samplePlan()
-	cases := map[string]reply{
-		"rate_first":       rateReply(rateSummary{Area: area, Rating: now, Trend: first, Series: []int{8}}),
-		"rate_trend_gap":   rateReply(rateSummary{Area: area, Rating: now, Trend: tr, Series: []int{6, 8}, Other: &mgr}),
-		"rate_manager":     rateReply(rateSummary{Area: area, Rating: mgrNow, Trend: mtr, Series: []int{5}, Other: &now}),
-		"rate_saved_modal": savedRatingsReply(model, []coach.Rating{now, {Area: "team", Score: 6}}, ""),
-		"error_typo":       errorReply(badInput(usageRate, `unknown area "plnning" — did you mean planning?`)),
-		"failure":          failureReply(coach.ErrorMessage(fmt.Errorf("disk full"))),
-		"help":             helpReply(model, coachCommands(nil)),
-		"team_list": teamReply(coach.Person{ID: "UBOSS", Manager: "UCEO"}, []coach.Person{{ID: "UANA", ManagerSince: gNow}, {ID: "UBOB"}},
+	cases := map[string]Reply{
+		"rate_first":       Rated(RateSummary{Area: area, Rating: now, Trend: first, Series: []int{8}}),
+		"rate_trend_gap":   Rated(RateSummary{Area: area, Rating: now, Trend: tr, Series: []int{6, 8}, Other: &mgr}),
+		"rate_manager":     Rated(RateSummary{Area: area, Rating: mgrNow, Trend: mtr, Series: []int{5}, Other: &now}),
+		"rate_saved_modal": SavedRatings(model, []coach.Rating{now, {Area: "team", Score: 6}}, ""),
+		"error_typo":       InputError(`unknown area "plnning" — did you mean planning?`, "/rate <area> <1-10> [note]"),
+		"failure":          Failure(coach.ErrorMessage(fmt.Errorf("disk full"))),
+		"team_list": Team(coach.Person{ID: "UBOSS", Manager: "UCEO"}, []coach.Person{{ID: "UANA", ManagerSince: gNow}, {ID: "UBOB"}},
 			[]coach.Invitation{coach.NewInvitation("UBOSS", "UCLEO", gNow.AddDate(0, 0, -2)), coach.NewInvitation("UBOSS", "UDAN", gNow.AddDate(0, 0, -20))}, gNow),
-		"team_empty":          teamReply(coach.Person{ID: "UBOSS"}, nil, nil, gNow),
-		"invitation_dm":       invitationReply(coach.NewInvitation("UBOSS", "UANA", gNow), ""),
-		"invitation_move":     invitationReply(coach.NewInvitation("UBOSS", "UANA", gNow), "UOLD"),
-		"invitation_accepted": acceptedReply("UBOSS", "UOLD"),
-		"assigned_dm":         assignedReply("<@UADMIN>, a microcoach admin,", "UBOSS"),
-		"org_help":            orgHelpReply([]string{"UADMIN", "UROOT"}),
-		"challenge_propose":   proposalReply(history[1]),
-		"challenge_history":   challengeHistoryReply("UANA", "UANA", history),
-		"gaps_self":           gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, nil),
-		"gaps_manager":        gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UBOSS", cmp, nil),
-		"gaps_no_manager":     gapsReply(coach.Person{ID: "UANA"}, "UANA", coach.Compare(model, "UANA", "", nil), nil),
-		"gaps_radar":          gapsReply(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, sampleRadar()),
-		"plan_readonly":       planReply(model, coach.Person{ID: "UANA"}, &p, map[string]coach.Colour{"t1": coach.Green, "t2": coach.Red}, gNow),
-		"plan_none":           planReply(model, coach.Person{ID: "UANA"}, nil, nil, gNow),
-		"plan_saved":          planSavedReply(p),
-		"plan_conflict":       planConflictReply(model, p),
-		"answers_list": answersReply([]coach.Answer{
+		"team_empty":          Team(coach.Person{ID: "UBOSS"}, nil, nil, gNow),
+		"invitation_dm":       Invitation(coach.NewInvitation("UBOSS", "UANA", gNow), ""),
+		"invitation_move":     Invitation(coach.NewInvitation("UBOSS", "UANA", gNow), "UOLD"),
+		"invitation_accepted": Accepted("UBOSS", "UOLD"),
+		"assigned_dm":         Assigned("<@UADMIN>, a microcoach admin,", "UBOSS"),
+		"org_help":            OrgHelp([]string{"UADMIN", "UROOT"}),
+		"challenge_propose":   Proposal(history[1]),
+		"challenge_history":   Challenges("UANA", "UANA", history),
+		"gaps_self":           Gaps(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, nil),
+		"gaps_manager":        Gaps(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UBOSS", cmp, nil),
+		"gaps_no_manager":     Gaps(coach.Person{ID: "UANA"}, "UANA", coach.Compare(model, "UANA", "", nil), nil),
+		"gaps_radar":          Gaps(coach.Person{ID: "UANA", Manager: "UBOSS"}, "UANA", cmp, sampleRadar()),
+		"plan_readonly":       Plan(model, coach.Person{ID: "UANA"}, &p, map[string]coach.Colour{"t1": coach.Green, "t2": coach.Red}, gNow),
+		"plan_none":           Plan(model, coach.Person{ID: "UANA"}, nil, nil, gNow),
+		"plan_saved":          PlanSaved(p),
+		"plan_conflict":       PlanConflict(model, p),
+		"answers_list": Answers([]coach.Answer{
 			{ID: 2, Question: "What would make you more successful?", Text: "More time with customers <!channel>\nand fewer status meetings", At: gNow, SharedWith: "UBOSS", SharedAt: gNow},
 			{ID: 1, Question: "How do you feel this week?", Emotion: "hopeful", At: gNow.AddDate(0, 0, -7)},
 		}, 2, true),
-		"answers_none": answersReply(nil, 0, false),
-		"plan_invite":  planInviteReply(),
-		"plan_long_action": func() reply {
+		"answers_none": Answers(nil, 0, false),
+		"plan_invite":  PlanInvite(),
+		"plan_long_action": func() Reply {
 			lp := samplePlan()
 			lp.Themes[1].Actions = append(lp.Themes[1].Actions, coach.Action{ID: "a2", Text: strings.Repeat("Send the stakeholder update before the Monday planning meeting, with the risks first and the asks second, ", 2)[:coach.MaxActionLen]})
-			return planReply(model, coach.Person{ID: "UANA"}, &lp, nil, gNow)
+			return Plan(model, coach.Person{ID: "UANA"}, &lp, nil, gNow)
 		}(),
-		"checkin_with_action": func() reply {
-			r := checkinReply(model, deliveryRef{Person: "UANA", Cadence: "checkin", Period: "2026-12-01T10:00"}, p, nil, false)
-			r.Blocks = append(r.Blocks, weekActionBlock(coach.ThemeAction{Theme: p.Themes[1], Action: p.Themes[1].Actions[0]}))
+		"checkin_with_action": func() Reply {
+			r := Checkin(model, DeliveryRef{Person: "UANA", Cadence: "checkin", Period: "2026-12-01T10:00"}, p, nil, false)
+			r.Blocks = append(r.Blocks, WeekAction(coach.ThemeAction{Theme: p.Themes[1], Action: p.Themes[1].Actions[0]}))
 			return r
 		}(),
 	}
@@ -138,15 +137,15 @@ func TestGoldenReplies(t *testing.T) {
 func TestGoldenModals(t *testing.T) {
 	p := samplePlan()
 	latest := map[string]coach.Rating{"planning": {Score: 7, At: gNow.AddDate(0, 0, -7)}}
-	cases := map[string]modalView{
-		"modal_rate_self":    rateModal(model, latest, rateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
-		"modal_rate_assess":  rateModal(model, nil, rateModalMeta{Subject: "UANA"}, time.UTC),
-		"modal_answer_edit":  answerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
-		"modal_plan_new":     planModal(model, coach.Plan{}, gNow, planModalMeta{}),
-		"modal_plan_edit":    planModal(model, p, gNow, planModalMeta{Version: p.Version}),
-		"modal_challenge":    challengeModal("Lead the H2 strategy planning"),
-		"modal_report":       reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, nil, gNow),
-		"modal_report_radar": reportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, sampleRadar(), gNow),
+	cases := map[string]slack.ModalViewRequest{
+		"modal_rate_self":    RateModal(model, latest, RateModalMeta{ResponseURL: "https://hooks.example/r"}, time.UTC),
+		"modal_rate_assess":  RateModal(model, nil, RateModalMeta{Subject: "UANA"}, time.UTC),
+		"modal_answer_edit":  AnswerEditModal(coach.Answer{ID: 7, Question: "What would make you more successful?", Text: "More time with customers.\nFewer status meetings."}),
+		"modal_plan_new":     PlanModal(model, coach.Plan{}, gNow, PlanModalMeta{}),
+		"modal_plan_edit":    PlanModal(model, p, gNow, PlanModalMeta{Version: p.Version}),
+		"modal_challenge":    ChallengeModal("Lead the H2 strategy planning"),
+		"modal_report":       ReportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, nil, gNow),
+		"modal_report_radar": ReportModal(model, sampleStatus("UANA", "ana", 0), &p, map[string]coach.Colour{"t1": coach.Red}, sampleRadar(), gNow),
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, slackemu.SurfaceModal, v) })
@@ -157,7 +156,7 @@ func TestGoldenHome(t *testing.T) {
 	p := samplePlan()
 	cmp := coach.Compare(model, "UANA", "UBOSS", sampleRatings())
 	ch := &coach.Challenge{ID: 1, Text: "Lead the H2 strategy planning", At: gNow.AddDate(0, -1, 0), Status: coach.ChallengeAccepted}
-	pm := homeData{
+	pm := HomeData{
 		Person: coach.Person{ID: "UANA", Manager: "UBOSS"}, Plan: &p, Challenge: ch,
 		Colours:     map[string]coach.Colour{"t1": coach.Green, "t2": coach.Red},
 		History:     map[string][]coach.Colour{"t1": {"", "", coach.Red, coach.Yellow, coach.Green, coach.Green}, "t2": {"", "", "", coach.Yellow, coach.Red, coach.Red}},
@@ -165,15 +164,15 @@ func TestGoldenHome(t *testing.T) {
 		Comparisons: cmp, RatedAny: true, Now: gNow,
 		Upcoming: []string{"Weekly nudge: Mon 23 Nov, 09:30", "Colour check-in: Tue 1 Dec, 10:00"},
 	}
-	manager := func(n int) homeData {
-		d := homeData{Person: coach.Person{ID: "UBOSS"}, Comparisons: coach.Compare(model, "UBOSS", "", nil), Now: gNow}
+	manager := func(n int) HomeData {
+		d := HomeData{Person: coach.Person{ID: "UBOSS"}, Comparisons: coach.Compare(model, "UBOSS", "", nil), Now: gNow}
 		for i := range n {
 			d.Reports = append(d.Reports, sampleStatus(fmt.Sprintf("U%03d", i), fmt.Sprintf("pm%03d", i), i))
 		}
 		coach.SortWorstFirst(d.Reports, gNow)
 		return d
 	}
-	cases := map[string]homeData{
+	cases := map[string]HomeData{
 		"home_newcomer":    {Person: coach.Person{ID: "UNEW"}, Comparisons: coach.Compare(model, "UNEW", "", nil), Now: gNow},
 		"home_pm":          pm,
 		"home_manager_2":   manager(2),
@@ -185,15 +184,15 @@ func TestGoldenHome(t *testing.T) {
 	cases["home_pm_radar"] = withRadar
 	for _, n := range []int{2, 120} {
 		d := manager(n)
-		d.Grid = &shownPicture{FileID: "F0GRID", Title: "Themes by month, worst first", Alt: "Colour grid: 2 reports by 6 months."}
+		d.Grid = &Picture{FileID: "F0GRID", Title: "Themes by month, worst first", Alt: "Colour grid: 2 reports by 6 months."}
 		cases[fmt.Sprintf("home_manager_%d_grid", n)] = d
 	}
 	for name, d := range cases {
 		t.Run(name, func(t *testing.T) {
-			v := homeView(model, d)
+			v := Home(model, d)
 			raw := golden(t, name, slackemu.SurfaceHome, v)
-			if n := len(v.Blocks.BlockSet); n > maxHomeBlocks {
-				t.Errorf("%d blocks, Slack allows %d", n, maxHomeBlocks)
+			if n := len(v.Blocks.BlockSet); n > MaxHomeBlocks {
+				t.Errorf("%d blocks, Slack allows %d", n, MaxHomeBlocks)
 			}
 			if strings.HasPrefix(name, "home_manager") {
 				// Every report is on the Home, worst first.
@@ -234,7 +233,7 @@ func TestParseRateSubmission(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			entries, errs := parseRateSubmission(model, state(tc.values))
+			entries, errs := ParseRateModal(model, state(tc.values))
 			if len(entries) != tc.entries {
 				t.Errorf("%d entries, want %d", len(entries), tc.entries)
 			}
@@ -269,12 +268,12 @@ func TestParsePlanSubmission(t *testing.T) {
 		}
 		return st
 	}
-	headline := [3]string{blockPlanHeadline, ActionPlanHeadline, "Grow into strategy"}
+	headline := [3]string{BlockPlanHeadline, ActionPlanHeadline, "Grow into strategy"}
 	theme := func(n int, area, title, actions string) [][3]string {
 		return [][3]string{
-			{themeBlockID(n, ActionThemeArea), ActionThemeArea, area},
-			{themeBlockID(n, ActionThemeTitle), ActionThemeTitle, title},
-			{themeBlockID(n, ActionThemeActions), ActionThemeActions, actions},
+			{ThemeBlockID(n, ActionThemeArea), ActionThemeArea, area},
+			{ThemeBlockID(n, ActionThemeTitle), ActionThemeTitle, title},
+			{ThemeBlockID(n, ActionThemeActions), ActionThemeActions, actions},
 		}
 	}
 	fields := func(parts ...[][3]string) [][3]string {
@@ -294,16 +293,16 @@ func TestParsePlanSubmission(t *testing.T) {
 	}{
 		{"one theme", fields([][3]string{headline}, theme(1, "planning", "Roadmaps", "Present the roadmap\nWrite OKRs")), 1, "", ""},
 		{"gap in slots", fields([][3]string{headline}, theme(1, "planning", "A", "x"), theme(3, "team", "B", "y")), 2, "", ""},
-		{"no themes", [][3]string{headline}, 0, themeBlockID(1, ActionThemeTitle), "at least 1 theme"},
-		{"no area", fields([][3]string{headline}, theme(1, "", "A", "x")), 1, themeBlockID(1, ActionThemeArea), "Pick the area"},
-		{"no actions", fields([][3]string{headline}, theme(2, "team", "A", " ")), 1, themeBlockID(2, ActionThemeActions), "at least one concrete action"},
-		{"forged area", fields([][3]string{headline}, theme(1, "marketing", "A", "x")), 1, themeBlockID(1, ActionThemeArea), `"marketing" is not an area`},
-		{"200 actions", fields([][3]string{headline}, theme(1, "team", "A", hundreds)), 1, themeBlockID(1, ActionThemeActions), "has 200 actions"},
-		{"5000 headline", fields([][3]string{{blockPlanHeadline, ActionPlanHeadline, strings.Repeat("h", 5000)}}, theme(1, "team", "A", "x")), 1, blockPlanHeadline, "5000 characters"},
+		{"no themes", [][3]string{headline}, 0, ThemeBlockID(1, ActionThemeTitle), "at least 1 theme"},
+		{"no area", fields([][3]string{headline}, theme(1, "", "A", "x")), 1, ThemeBlockID(1, ActionThemeArea), "Pick the area"},
+		{"no actions", fields([][3]string{headline}, theme(2, "team", "A", " ")), 1, ThemeBlockID(2, ActionThemeActions), "at least one concrete action"},
+		{"forged area", fields([][3]string{headline}, theme(1, "marketing", "A", "x")), 1, ThemeBlockID(1, ActionThemeArea), `"marketing" is not an area`},
+		{"200 actions", fields([][3]string{headline}, theme(1, "team", "A", hundreds)), 1, ThemeBlockID(1, ActionThemeActions), "has 200 actions"},
+		{"5000 headline", fields([][3]string{{BlockPlanHeadline, ActionPlanHeadline, strings.Repeat("h", 5000)}}, theme(1, "team", "A", "x")), 1, BlockPlanHeadline, "5000 characters"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, errs := parsePlanSubmission(model, coach.Plan{}, build(tc.fields...), gNow)
+			p, errs := ParsePlanModal(model, coach.Plan{}, build(tc.fields...), gNow)
 			if len(p.Themes) != tc.themes {
 				t.Errorf("%d themes, want %d", len(p.Themes), tc.themes)
 			}
@@ -322,8 +321,8 @@ func TestParsePlanSubmission(t *testing.T) {
 
 // The plan modal's block ids are what the errors above point at.
 func TestPlanModalHasErrorBlocks(t *testing.T) {
-	raw, _ := json.Marshal(planModal(model, coach.Plan{}, gNow, planModalMeta{}))
-	for _, id := range []string{blockPlanHeadline, blockPlanHorizon, themeBlockID(1, ActionThemeArea), themeBlockID(5, ActionThemeActions)} {
+	raw, _ := json.Marshal(PlanModal(model, coach.Plan{}, gNow, PlanModalMeta{}))
+	for _, id := range []string{BlockPlanHeadline, BlockPlanHorizon, ThemeBlockID(1, ActionThemeArea), ThemeBlockID(5, ActionThemeActions)} {
 		if !strings.Contains(string(raw), `"block_id":"`+id+`"`) {
 			t.Errorf("plan modal has no block %s", id)
 		}
@@ -331,6 +330,6 @@ func TestPlanModalHasErrorBlocks(t *testing.T) {
 }
 
 // sampleRadar is a radar as a view gets it once uploaded.
-func sampleRadar() *shownPicture {
-	return &shownPicture{FileID: "F0RADAR", Title: "Perception gaps — Ana Lima", Alt: "Perception-gap radar for Ana Lima, 6 areas. Planning: self 8, manager 5, gap +3."}
+func sampleRadar() *Picture {
+	return &Picture{FileID: "F0RADAR", Title: "Perception gaps — Ana Lima", Alt: "Perception-gap radar for Ana Lima, 6 areas. Planning: self 8, manager 5, gap +3."}
 }

@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"fmt"
@@ -10,13 +10,13 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
-// digestView is a manager's team digest: the top message, worst first, and
+// DigestView is a manager's team digest: the top message, worst first, and
 // the details that go in its thread. The top message never passes Slack's
 // 50-block limit: people are grouped into sections of lines, and if even
 // that does not fit, "everyone else" moves to the thread too.
-type digestView struct {
-	Top    reply
-	Thread []reply
+type DigestView struct {
+	Top    Reply
+	Thread []Reply
 }
 
 // chunkLines groups lines into sections of at most 3000 characters.
@@ -25,9 +25,9 @@ func chunkLines(title string, lines []string) []slack.Block {
 	var cur strings.Builder
 	cur.WriteString(title)
 	for _, l := range lines {
-		l = truncate(l, 600)
+		l = Truncate(l, 600)
 		if cur.Len()+len(l)+1 > 3000 {
-			blocks = append(blocks, section(cur.String()))
+			blocks = append(blocks, Section(cur.String()))
 			cur.Reset()
 		}
 		if cur.Len() > 0 {
@@ -36,14 +36,14 @@ func chunkLines(title string, lines []string) []slack.Block {
 		cur.WriteString(l)
 	}
 	if cur.Len() > 0 {
-		blocks = append(blocks, section(cur.String()))
+		blocks = append(blocks, Section(cur.String()))
 	}
 	return blocks
 }
 
-// digestSummaryReply is a digest for a channel where not everyone may see
+// DigestSummary is a digest for a channel where not everyone may see
 // the reports' data: counts only, nothing about any one person.
-func digestSummaryReply(manager string, reports []coach.ReportStatus, now time.Time) reply {
+func DigestSummary(manager string, reports []coach.ReportStatus, now time.Time) Reply {
 	var attention, paused int
 	for _, r := range reports {
 		switch {
@@ -53,10 +53,10 @@ func digestSummaryReply(manager string, reports []coach.ReportStatus, now time.T
 			attention++
 		}
 	}
-	text := fmt.Sprintf("*Team digest* for <@%s> · %s · %s attention · %d paused or away · %s", manager, plural(len(reports), "report"), needCount(attention), paused, slackDate(now))
-	return reply{Text: text, Blocks: []slack.Block{
-		section(text),
-		contextBlock(fmt.Sprintf(":lock: Details are in <@%s>'s DM: coaching data is shared only with each person's manager of record.", manager)),
+	text := fmt.Sprintf("*Team digest* for <@%s> · %s · %s attention · %d paused or away · %s", manager, plural(len(reports), "report"), needCount(attention), paused, SlackDate(now))
+	return Reply{Text: text, Blocks: []slack.Block{
+		Section(text),
+		Context(fmt.Sprintf(":lock: Details are in <@%s>'s DM: coaching data is shared only with each person's manager of record.", manager)),
 	}}
 }
 
@@ -64,7 +64,8 @@ func digestSummaryReply(manager string, reports []coach.ReportStatus, now time.T
 // attention"; the rest are counted and folded into the thread.
 const digestTop = 10
 
-func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time, preview bool) digestView {
+// Digest is a manager's team digest for reports, worst first.
+func Digest(model coach.Model, reports []coach.ReportStatus, now time.Time, preview bool) DigestView {
 	var attention, others, paused []coach.ReportStatus
 	for _, r := range reports { // worst first already
 		switch {
@@ -80,14 +81,14 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 	if preview {
 		title = "Team digest (preview)"
 	}
-	summary := fmt.Sprintf("%s · %s your attention · %d paused or away · %s", plural(len(reports), "report"), needCount(len(attention)), len(paused), slackDate(now))
-	var v digestView
+	summary := fmt.Sprintf("%s · %s your attention · %d paused or away · %s", plural(len(reports), "report"), needCount(len(attention)), len(paused), SlackDate(now))
+	var v DigestView
 	if len(reports) == 0 {
 		text := "*" + title + "*\nYou have no reports in microcoach yet. Add the people you coach with `/coach team add @person`."
-		v.Top = reply{Text: "Team digest: no reports yet", Blocks: []slack.Block{section(text)}}
+		v.Top = Reply{Text: "Team digest: no reports yet", Blocks: []slack.Block{Section(text)}}
 		return v
 	}
-	blocks := []slack.Block{header(title), contextBlock(summary)}
+	blocks := []slack.Block{header(title), Context(summary)}
 	top, folded := attention, []coach.ReportStatus(nil)
 	if len(top) > digestTop {
 		top, folded = attention[:digestTop], attention[digestTop:]
@@ -103,7 +104,7 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 		}
 		blocks = append(blocks, chunkLines(head, lines)...)
 	} else {
-		blocks = append(blocks, section(":tada: *Nobody needs your attention this week.*"))
+		blocks = append(blocks, Section(":tada: *Nobody needs your attention this week.*"))
 	}
 	var rest []string
 	if len(folded) > 0 {
@@ -122,16 +123,16 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 	if len(rest) > 0 {
 		tail = "In the thread: " + strings.Join(rest, " · ") + ". " + tail
 	}
-	blocks = append(blocks, contextBlock(tail))
-	v.Top = reply{Text: fmt.Sprintf("%s: %s", title, summary), Blocks: blocks}
+	blocks = append(blocks, Context(tail))
+	v.Top = Reply{Text: fmt.Sprintf("%s: %s", title, summary), Blocks: blocks}
 
 	var details []slack.Block
 	for _, r := range top {
 		details = append(details, reportDetailBlock(model, r, now))
 	}
 	for len(details) > 0 {
-		n := min(len(details), maxMessageBlocks-5)
-		v.Thread = append(v.Thread, reply{Text: fmt.Sprintf("Details: %d people who need attention", n), Blocks: details[:n]})
+		n := min(len(details), MaxMessageBlocks-5)
+		v.Thread = append(v.Thread, Reply{Text: fmt.Sprintf("Details: %d people who need attention", n), Blocks: details[:n]})
 		details = details[n:]
 	}
 	var listed []slack.Block
@@ -153,7 +154,7 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 		listed = append(listed, chunkLines(g.title, lines)...)
 	}
 	if len(listed) > 0 {
-		v.Thread = append(v.Thread, reply{Text: "Everyone else", Blocks: listed})
+		v.Thread = append(v.Thread, Reply{Text: "Everyone else", Blocks: listed})
 	}
 	return v
 }
@@ -165,7 +166,7 @@ func buildDigest(model coach.Model, reports []coach.ReportStatus, now time.Time,
 // answers never go to a channel.
 func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) slack.Block {
 	var lines []string
-	lines = append(lines, fmt.Sprintf("*<@%s>* — %s", r.Person.ID, escape(strings.Join(r.Reasons(now), "; "))))
+	lines = append(lines, fmt.Sprintf("*<@%s>* — %s", r.Person.ID, Escape(strings.Join(r.Reasons(now), "; "))))
 	if r.Plan != nil {
 		months := monthsSince(r.Plan.CreatedAt, now)
 		for i, t := range r.Plan.Themes {
@@ -173,15 +174,15 @@ func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) s
 			if i < len(r.ColourHistory) {
 				hist = r.ColourHistory[i]
 			}
-			lines = append(lines, fmt.Sprintf("• *%s* (%s): %s", escape(t.Title), escape(model.AreaName(t.Area)), colourMonths(hist, months, now)))
+			lines = append(lines, fmt.Sprintf("• *%s* (%s): %s", Escape(t.Title), Escape(model.AreaName(t.Area)), colourMonths(hist, months, now)))
 		}
 	}
 	var gaps []string
 	for _, c := range r.Comparisons {
 		if c.Flagged() {
-			g := fmt.Sprintf("%s %s (self %d, you %d)", escape(c.Area.Name), signed(c.Gap), c.Self.Score, c.Manager.Score)
+			g := fmt.Sprintf("%s %s (self %d, you %d)", Escape(c.Area.Name), Signed(c.Gap), c.Self.Score, c.Manager.Score)
 			if c.HasPrevGap && c.PrevGap != c.Gap {
-				g += fmt.Sprintf(", was %s", signed(c.PrevGap))
+				g += fmt.Sprintf(", was %s", Signed(c.PrevGap))
 			}
 			gaps = append(gaps, g)
 		}
@@ -193,9 +194,9 @@ func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) s
 		lines = append(lines, "Self-rating trend, monthly: "+coach.SparklineGaps(r.Trend))
 	}
 	if r.Challenge != nil {
-		lines = append(lines, fmt.Sprintf("Next Bigger Challenge: “%s” (%s)", escape(r.Challenge.Text), age(r.Challenge.At, now)))
+		lines = append(lines, fmt.Sprintf("Next Bigger Challenge: “%s” (%s)", Escape(r.Challenge.Text), age(r.Challenge.At, now)))
 	}
-	return section(truncate(strings.Join(lines, "\n"), 3000))
+	return Section(Truncate(strings.Join(lines, "\n"), 3000))
 }
 
 // monthsSince counts the calendar months from t's to now's, both included.
@@ -221,7 +222,7 @@ func colourMonths(hist []coach.Colour, months int, now time.Time) string {
 		c := hist[i]
 		if c.Valid() {
 			any = true
-			parts = append(parts, month+" "+colourMark(c))
+			parts = append(parts, month+" "+ColourMark(c))
 		} else {
 			parts = append(parts, month+" —")
 		}

@@ -1,6 +1,7 @@
-package bot
+package blocks
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,12 +12,9 @@ import (
 	"github.com/microcoach/microcoach/coach"
 )
 
-// Views are pure functions from domain values to Slack messages and views.
-// They never read a clock or a database; golden tests pin their JSON.
-
-// reply is a message for one person: text (the notification and screen
+// Reply is a message for one person: text (the notification and screen
 // reader fallback) and blocks.
-type reply struct {
+type Reply struct {
 	Text   string
 	Blocks []slack.Block
 }
@@ -27,8 +25,13 @@ func mrkdwn(s string) *slack.TextBlockObject {
 func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
-func section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
-func contextBlock(parts ...string) *slack.ContextBlock {
+
+// Section is a section of our own mrkdwn s (user text must be escaped
+// first).
+func Section(s string) *slack.SectionBlock { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
+
+// Context is a context block of mrkdwn parts, in small grey type.
+func Context(parts ...string) *slack.ContextBlock {
 	els := make([]slack.MixedElement, len(parts))
 	for i, p := range parts {
 		els[i] = mrkdwn(p)
@@ -36,14 +39,14 @@ func contextBlock(parts ...string) *slack.ContextBlock {
 	return slack.NewContextBlock("", els...)
 }
 
-// slackDate formats t so each reader sees it in their own time zone; the
+// SlackDate formats t so each reader sees it in their own time zone; the
 // fallback (for notifications and old clients) is the UTC date.
-func slackDate(t time.Time) string {
+func SlackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short}|%s>", t.Unix(), t.UTC().Format("2 Jan 2006"))
 }
 
-// truncate cuts s to at most n characters, marking the cut.
-func truncate(s string, n int) string {
+// Truncate cuts s to at most n characters, marking the cut.
+func Truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -51,7 +54,8 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func signed(n int) string {
+// Signed writes n with its sign: "+2", "0", "-1".
+func Signed(n int) string {
 	if n > 0 {
 		return "+" + strconv.Itoa(n)
 	}
@@ -69,15 +73,16 @@ func arrow(d coach.Direction) string {
 	}
 }
 
-// errorReply shows bad input: what was wrong and the right form.
-func errorReply(e *inputError) reply {
-	text := ":warning: " + escape(capitalize(truncate(e.Problem, 500)))
-	blocks := []slack.Block{section(text)}
-	if e.Usage != "" {
-		blocks = append(blocks, contextBlock("Usage: `"+escape(e.Usage)+"`"))
-		text += "\nUsage: " + escape(e.Usage)
+// InputError shows bad input: what was wrong (plain text, escaped here)
+// and the right form (our own mrkdwn, "" for none).
+func InputError(problem, usage string) Reply {
+	text := ":warning: " + Escape(capitalize(Truncate(problem, 500)))
+	blocks := []slack.Block{Section(text)}
+	if usage != "" {
+		blocks = append(blocks, Context("Usage: `"+Escape(usage)+"`"))
+		text += "\nUsage: " + Escape(usage)
 	}
-	return reply{Text: text, Blocks: blocks}
+	return Reply{Text: text, Blocks: blocks}
 }
 
 // capitalize starts a sentence with a capital letter.
@@ -88,47 +93,48 @@ func capitalize(s string) string {
 	return s
 }
 
-// failureReply tells a person their request failed on our side.
-func failureReply(msg string) reply {
-	text := ":x: " + escape(msg)
-	return reply{Text: text, Blocks: []slack.Block{section(text)}}
+// Failure tells a person their request failed on our side.
+func Failure(msg string) Reply {
+	text := ":x: " + Escape(msg)
+	return Reply{Text: text, Blocks: []slack.Block{Section(text)}}
 }
 
-// rateSummary is what a person sees after a rating: the new score, the one
+// RateSummary is what a person sees after a rating: the new score, the one
 // before it, the series, and the other side's latest view.
-type rateSummary struct {
+type RateSummary struct {
 	Area        coach.Area
 	Rating      coach.Rating
 	SubjectName string        // for a manager's rating: whom it is about
 	Trend       coach.Trend   // of the rater's series in this area, the new rating included
 	Series      []int         // the rater's scores in this area, oldest first
 	Other       *coach.Rating // the latest rating from the other side (manager for self, self for manager)
-	Level       string        // the score's level and what it looks like (levelOf); "" to leave it out
+	Level       string        // the score's level and what it looks like (LevelOf); "" to leave it out
 }
 
-func rateReply(s rateSummary) reply {
+// Rated is what a person sees after a rating.
+func Rated(s RateSummary) Reply {
 	r := s.Rating
 	var head string
 	if r.Self() {
-		head = fmt.Sprintf(":white_check_mark: *%s*: you rated yourself *%d*/10", escape(s.Area.Name), r.Score)
+		head = fmt.Sprintf(":white_check_mark: *%s*: you rated yourself *%d*/10", Escape(s.Area.Name), r.Score)
 	} else {
-		head = fmt.Sprintf(":white_check_mark: *%s*: you rated <@%s> *%d*/10", escape(s.Area.Name), r.Subject, r.Score)
+		head = fmt.Sprintf(":white_check_mark: *%s*: you rated <@%s> *%d*/10", Escape(s.Area.Name), r.Subject, r.Score)
 	}
 	text := head
-	blocks := []slack.Block{section(head)}
+	blocks := []slack.Block{Section(head)}
 	if s.Level != "" {
-		blocks = append(blocks, contextBlock(truncate(fmt.Sprintf("%d/10 is %s", r.Score, escape(s.Level)), 3000)))
+		blocks = append(blocks, Context(Truncate(fmt.Sprintf("%d/10 is %s", r.Score, Escape(s.Level)), 3000)))
 	}
 	if r.Note != "" {
-		blocks = append(blocks, section(truncate("> "+strings.ReplaceAll(escape(r.Note), "\n", "\n> "), 3000)))
+		blocks = append(blocks, Section(Truncate("> "+strings.ReplaceAll(Escape(r.Note), "\n", "\n> "), 3000)))
 	}
 	var ctx []string
 	if p := s.Trend.Previous; p != nil {
 		change := "unchanged"
 		if s.Trend.Delta != 0 {
-			change = fmt.Sprintf("%s %s", arrow(s.Trend.Dir), signed(s.Trend.Delta))
+			change = fmt.Sprintf("%s %s", arrow(s.Trend.Dir), Signed(s.Trend.Delta))
 		}
-		ctx = append(ctx, fmt.Sprintf("Before: *%d* on %s (%s)", p.Score, slackDate(p.At), change))
+		ctx = append(ctx, fmt.Sprintf("Before: *%d* on %s (%s)", p.Score, SlackDate(p.At), change))
 		text += fmt.Sprintf(" (before: %d, %s)", p.Score, change)
 	} else {
 		ctx = append(ctx, "First rating in this area")
@@ -144,21 +150,21 @@ func rateReply(s rateSummary) reply {
 			who = "Their own view"
 		}
 		gap := coach.Gap(self, mgr)
-		line := fmt.Sprintf("%s: *%d* (%s) · gap %s", who, o.Score, slackDate(o.At), signed(gap))
+		line := fmt.Sprintf("%s: *%d* (%s) · gap %s", who, o.Score, SlackDate(o.At), Signed(gap))
 		if coach.Flagged(gap) {
 			line += " :triangular_flag_on_post: worth talking about"
 		}
 		ctx = append(ctx, line)
 	}
-	blocks = append(blocks, contextBlock(ctx...))
-	return reply{Text: text, Blocks: blocks}
+	blocks = append(blocks, Context(ctx...))
+	return Reply{Text: text, Blocks: blocks}
 }
 
-// savedRatingsReply confirms a modal submission.
-func savedRatingsReply(model coach.Model, saved []coach.Rating, subject string) reply {
+// SavedRatings confirms a modal submission.
+func SavedRatings(model coach.Model, saved []coach.Rating, subject string) Reply {
 	parts := make([]string, len(saved))
 	for i, r := range saved {
-		parts[i] = fmt.Sprintf("%s *%d* (%s)", escape(model.AreaName(r.Area)), r.Score, model.ScoreBands().Of(r.Score))
+		parts[i] = fmt.Sprintf("%s *%d* (%s)", Escape(model.AreaName(r.Area)), r.Score, model.ScoreBands().Of(r.Score))
 	}
 	who := "yourself"
 	if subject != "" {
@@ -169,48 +175,45 @@ func savedRatingsReply(model coach.Model, saved []coach.Rating, subject string) 
 		noun = "rating"
 	}
 	head := fmt.Sprintf(":white_check_mark: Saved %d %s for %s: %s", len(saved), noun, who, strings.Join(parts, ", "))
-	return reply{Text: head, Blocks: []slack.Block{section(head)}}
+	return Reply{Text: head, Blocks: []slack.Block{Section(head)}}
 }
 
-// rateModalMeta travels in the modal's private_metadata so the submission
+// RateModalMeta travels in the modal's private_metadata so the submission
 // knows where to confirm.
-type rateModalMeta struct {
+type RateModalMeta struct {
 	ResponseURL string `json:"r,omitempty"`
 	Subject     string `json:"s,omitempty"` // a report, for a manager's assessment
 }
 
-// modalView is a modal as views.open takes it.
-type modalView = slack.ModalViewRequest
-
-// rateModal lets a person rate every area at once. latest holds their most
+// RateModal lets a person rate every area at once. latest holds their most
 // recent score per area, shown as a hint rather than preselected (so an
 // untouched area adds no new rating).
-func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModalMeta, loc *time.Location) modalView {
+func RateModal(model coach.Model, latest map[string]coach.Rating, meta RateModalMeta, loc *time.Location) slack.ModalViewRequest {
 	title := "Rate yourself"
 	intro := "1 = just starting out · 10 = you could teach it. Rate only the areas you want to; empty ones are left as they are."
 	if meta.Subject != "" {
 		title = "Assess a report"
 		intro = "Your assessment of <@" + meta.Subject + ">. 1 = just starting out · 10 = could teach it. Areas you leave empty are left as they are."
 	}
-	blocks := []slack.Block{contextBlock(intro)}
+	blocks := []slack.Block{Context(intro)}
 	options := scoreOptions(model)
 	for _, a := range model.Areas {
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), actionID(ActionScore, a.ID), options...)
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Score"), ActionID(ActionScore, a.ID), options...)
 		// What each level looks like in this area, from the model: the
 		// hint holds up to 2,000 characters.
-		hint := truncate(a.Description, 150)
+		hint := Truncate(a.Description, 150)
 		if r, ok := latest[a.ID]; ok {
-			hint = truncate(fmt.Sprintf("Last time: %d on %s (%s). %s", r.Score, r.At.In(loc).Format("2 Jan 2006"), model.ScoreBands().Of(r.Score), a.Description), 300)
+			hint = Truncate(fmt.Sprintf("Last time: %d on %s (%s). %s", r.Score, r.At.In(loc).Format("2 Jan 2006"), model.ScoreBands().Of(r.Score), a.Description), 300)
 		}
-		hint = truncate(strings.TrimSpace(hint+"\n"+levelsHint(model, a)), 2000)
-		in := slack.NewInputBlock(scoreBlockID(a.ID), plain(truncate(a.Name, 150)), nil, sel)
+		hint = Truncate(strings.TrimSpace(hint+"\n"+levelsHint(model, a)), 2000)
+		in := slack.NewInputBlock(ScoreBlockID(a.ID), plain(Truncate(a.Name, 150)), nil, sel)
 		if hint != "" {
 			in.Hint = plain(hint)
 		}
 		in.Optional = true
-		note := slack.NewPlainTextInputBlockElement(plain("Why this score?"), actionID(ActionNote, a.ID))
+		note := slack.NewPlainTextInputBlockElement(plain("Why this score?"), ActionID(ActionNote, a.ID))
 		note.MaxLength = coach.MaxNoteLen
-		noteIn := slack.NewInputBlock(noteBlockID(a.ID), plain(truncate("Note on "+a.Name, 150)), nil, note)
+		noteIn := slack.NewInputBlock(NoteBlockID(a.ID), plain(Truncate("Note on "+a.Name, 150)), nil, note)
 		noteIn.Optional = true
 		blocks = append(blocks, in, noteIn)
 	}
@@ -225,41 +228,41 @@ func rateModal(model coach.Model, latest map[string]coach.Rating, meta rateModal
 	}
 }
 
-// rateEntry is one area's score and note from a submitted modal.
-type rateEntry struct {
+// RateEntry is one area's score and note from a submitted modal.
+type RateEntry struct {
 	Area  string
 	Score int
 	Note  string
 }
 
-// parseRateSubmission reads the rate modal's state. errs maps block ids to
+// ParseRateModal reads the rate modal's state. errs maps block ids to
 // messages for Slack to show inline; entries are only valid when errs is
 // empty.
-func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []rateEntry, errs map[string]string) {
+func ParseRateModal(model coach.Model, state *slack.ViewState) (entries []RateEntry, errs map[string]string) {
 	errs = map[string]string{}
 	if state == nil {
 		state = &slack.ViewState{}
 	}
 	for _, a := range model.Areas {
-		var e rateEntry
+		var e RateEntry
 		e.Area = a.ID
-		if v, ok := field(state, scoreBlockID(a.ID)); ok && v.SelectedOption.Value != "" {
+		if v, ok := Field(state, ScoreBlockID(a.ID)); ok && v.SelectedOption.Value != "" {
 			s, err := coach.ParseScore(v.SelectedOption.Value)
 			if err != nil {
-				errs[scoreBlockID(a.ID)] = coach.ErrorMessage(err)
+				errs[ScoreBlockID(a.ID)] = coach.ErrorMessage(err)
 				continue
 			}
 			e.Score = s
 		}
-		if v, ok := field(state, noteBlockID(a.ID)); ok {
+		if v, ok := Field(state, NoteBlockID(a.ID)); ok {
 			e.Note = strings.TrimSpace(v.Value)
 		}
 		if err := coach.CheckNote(e.Note); err != nil {
-			errs[noteBlockID(a.ID)] = coach.ErrorMessage(err)
+			errs[NoteBlockID(a.ID)] = coach.ErrorMessage(err)
 			continue
 		}
 		if e.Note != "" && e.Score == 0 {
-			errs[scoreBlockID(a.ID)] = "Pick a score for " + a.Name + ", or clear the note below."
+			errs[ScoreBlockID(a.ID)] = "Pick a score for " + a.Name + ", or clear the note below."
 			continue
 		}
 		if e.Score != 0 {
@@ -277,7 +280,7 @@ func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []r
 		}
 	}
 	if len(errs) == 0 && len(entries) == 0 && len(model.Areas) > 0 {
-		errs[scoreBlockID(model.Areas[0].ID)] = "Pick a score for at least one area."
+		errs[ScoreBlockID(model.Areas[0].ID)] = "Pick a score for at least one area."
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -285,9 +288,9 @@ func parseRateSubmission(model coach.Model, state *slack.ViewState) (entries []r
 	return entries, nil
 }
 
-// field returns the value of the one input element in a block of a
+// Field returns the value of the one input element in a block of a
 // submitted view, whatever its action id.
-func field(state *slack.ViewState, blockID string) (slack.BlockAction, bool) {
+func Field(state *slack.ViewState, blockID string) (slack.BlockAction, bool) {
 	if state == nil {
 		return slack.BlockAction{}, false
 	}
@@ -295,4 +298,14 @@ func field(state *slack.ViewState, blockID string) (slack.BlockAction, bool) {
 		return v, true
 	}
 	return slack.BlockAction{}, false
+}
+
+// mustJSON encodes what travels in a button's value or a modal's
+// private_metadata.
+func mustJSON(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called on plain structs of strings
+	}
+	return string(raw)
 }

@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"fmt"
@@ -50,9 +50,9 @@ func digestStatuses(n int) []coach.ReportStatus {
 			st.PlanOverdue = plan.Overdue(gNow)
 			months := monthsSince(written, gNow)
 			for k := range plan.Themes {
-				hist := make([]coach.Colour, trendMonths)
-				for m := range trendMonths {
-					if trendMonths-m > months-1 || m == trendMonths-1 && months == 1 {
+				hist := make([]coach.Colour, TrendMonths)
+				for m := range TrendMonths {
+					if TrendMonths-m > months-1 || m == TrendMonths-1 && months == 1 {
 						continue // before the plan, or its first month
 					}
 					switch v := (h(7+k) + m*37) % 100; {
@@ -65,8 +65,8 @@ func digestStatuses(n int) []coach.ReportStatus {
 					}
 				}
 				st.ColourHistory = append(st.ColourHistory, hist)
-				st.Colours = append(st.Colours, hist[trendMonths-1])
-				if hist[trendMonths-1] == coach.Red {
+				st.Colours = append(st.Colours, hist[TrendMonths-1])
+				if hist[TrendMonths-1] == coach.Red {
 					st.RedThemes++
 				}
 			}
@@ -89,7 +89,7 @@ func digestStatuses(n int) []coach.ReportStatus {
 				st.FlaggedGaps = 1
 			}
 		}
-		st.Trend = coach.MonthlyAverage(ratings, id, trendMonths, gNow)
+		st.Trend = coach.MonthlyAverage(ratings, id, TrendMonths, gNow)
 		if h(14)%12 == 0 && st.HasPlan {
 			st.Unanswered, st.AnswerRate, st.SilentSince = 2, 0.25, gNow.AddDate(0, 0, -37)
 		}
@@ -108,12 +108,12 @@ func digestStatuses(n int) []coach.ReportStatus {
 func TestGoldenDigest(t *testing.T) {
 	for _, n := range []int{0, 1, 12, 50} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			v := buildDigest(model, digestStatuses(n), gNow, false)
+			v := Digest(model, digestStatuses(n), gNow, false)
 			golden(t, fmt.Sprintf("digest_%d", n), slackemu.SurfaceMessage, message(v.Top))
 			for i, r := range v.Thread {
 				golden(t, fmt.Sprintf("digest_%d_thread_%d", n, i), slackemu.SurfaceMessage, message(r))
 			}
-			if len(v.Top.Blocks) > maxMessageBlocks {
+			if len(v.Top.Blocks) > MaxMessageBlocks {
 				t.Errorf("%d blocks in the top message", len(v.Top.Blocks))
 			}
 			t.Logf("%d reports: top message %d blocks, %d thread replies", n, len(v.Top.Blocks), len(v.Thread))
@@ -123,7 +123,7 @@ func TestGoldenDigest(t *testing.T) {
 
 func TestDigestReadsWorstFirst(t *testing.T) {
 	reports := digestStatuses(50)
-	v := buildDigest(model, reports, gNow, false)
+	v := Digest(model, reports, gNow, false)
 	top := string(mustMarshal(t, message(v.Top)))
 	all := top
 	for _, r := range v.Thread {
@@ -163,7 +163,7 @@ func TestDigestReadsWorstFirst(t *testing.T) {
 
 func TestGoldenAgenda(t *testing.T) {
 	since := gNow.AddDate(0, 0, -14)
-	a := agenda{
+	a := AgendaData{
 		Subject: coach.Person{ID: "UANA", Manager: "UBOSS"}, Since: since,
 		Colours: []string{"*Problem briefs*: :large_yellow_circle: yellow → :large_green_circle: green — “two briefs done”"},
 		Ratings: []string{"*Planning*: self now 8, manager now 5 · gap +3 :triangular_flag_on_post:"},
@@ -175,11 +175,11 @@ func TestGoldenAgenda(t *testing.T) {
 		Trends:   []string{"*Planning*: self, monthly ··▄▅▆▇ · manager, monthly ···▄▄▄ · self, quarterly ·▄▅▇"},
 		Response: coach.Responsiveness{Sent: 8, Answered: 6},
 	}
-	golden(t, "agenda_manager", slackemu.SurfaceMessage, message(agendaReply(model, a, gNow)))
+	golden(t, "agenda_manager", slackemu.SurfaceMessage, message(Agenda(model, a, gNow)))
 	a.ForSelf, a.Since = true, time.Time{}
-	golden(t, "agenda_self_first", slackemu.SurfaceMessage, message(agendaReply(model, a, gNow)))
+	golden(t, "agenda_self_first", slackemu.SurfaceMessage, message(Agenda(model, a, gNow)))
 	// Bob never rated anything: the agenda says so and suggests a first step.
-	unrated := agenda{Subject: coach.Person{ID: "UBOB", Manager: "UBOSS"},
+	unrated := AgendaData{Subject: coach.Person{ID: "UBOB", Manager: "UBOSS"},
 		Asks: []string{"What would make you more successful in the role you have now?", "What is the one thing I could do to improve your situation this week?", "What problem are we trying to solve?"}}
-	golden(t, "agenda_unrated", slackemu.SurfaceMessage, message(agendaReply(model, unrated, gNow)))
+	golden(t, "agenda_unrated", slackemu.SurfaceMessage, message(Agenda(model, unrated, gNow)))
 }

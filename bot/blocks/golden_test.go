@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"bytes"
@@ -37,10 +37,10 @@ func golden(t *testing.T, name string, surface slackemu.Surface, v any) []byte {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+		t.Fatalf("%v (run go test ./bot/blocks -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./bot -run %s -update and review the diff\n got: %s", path, t.Name(), firstDiff(got, want))
+		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./bot/blocks -run %s -update and review the diff\n got: %s", path, t.Name(), firstDiff(got, want))
 	}
 	return got
 }
@@ -83,7 +83,7 @@ func checkBlockKit(t *testing.T, surface slackemu.Surface, raw []byte) {
 }
 
 // message is how a reply goes over the wire.
-func message(r reply) slack.Msg {
+func message(r Reply) slack.Msg {
 	return slack.Msg{Text: r.Text, Blocks: slack.Blocks{BlockSet: r.Blocks}}
 }
 

@@ -1,4 +1,4 @@
-package bot
+package blocks
 
 import (
 	"encoding/json"
