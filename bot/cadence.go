@@ -23,6 +23,30 @@ type ErrNotOwed struct{ Reason string }
 
 func (e *ErrNotOwed) Error() string { return "not owed: " + e.Reason }
 
+// SkipReason says why: the scheduler records the delivery as skipped.
+func (e *ErrNotOwed) SkipReason() string { return e.Reason }
+
+// ErrRateLimited is returned by Post and Find when Slack said to slow
+// down (HTTP 429): nothing was posted; try again after RetryAfter.
+type ErrRateLimited struct{ Slack *slack.RateLimitedError }
+
+func (e *ErrRateLimited) Error() string { return e.Slack.Error() }
+
+// RetryAfter is Slack's Retry-After.
+func (e *ErrRateLimited) RetryAfter() time.Duration { return e.Slack.RetryAfter }
+
+func (e *ErrRateLimited) Unwrap() error { return e.Slack }
+
+// rateLimitedOr gives Slack's 429 a RetryAfter method, so the scheduler
+// can tell it by behaviour without knowing slack-go.
+func rateLimitedOr(err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &ErrRateLimited{Slack: rl}
+	}
+	return err
+}
+
 // deliveryRef travels in a cadence message's buttons: which delivery, and
 // for which theme, action or colour.
 type deliveryRef struct {
@@ -66,8 +90,14 @@ func (b *Bot) dmChannel(ctx context.Context, p coach.Person) (string, error) {
 }
 
 // Post composes and sends a cadence message. It implements the sending
-// half of the scheduler's outbox.
+// half of the scheduler's outbox: a 429 is an *ErrRateLimited, a message
+// no longer owed an *ErrNotOwed.
 func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	ch, ts, err := b.post(ctx, d)
+	return ch, ts, rateLimitedOr(err)
+}
+
+func (b *Bot) post(ctx context.Context, d coach.Delivery) (string, string, error) {
 	p, found, err := b.store.Person(d.Person)
 	if err != nil {
 		return "", "", err
@@ -118,8 +148,14 @@ func notOwedOr(err error) error {
 }
 
 // Find looks through the DM for a message already posted for d, by the key
-// in its metadata. It implements the recovery half of the outbox.
+// in its metadata. It implements the recovery half of the outbox; a 429 is
+// an *ErrRateLimited.
 func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
+	ch, ts, found, err := b.find(ctx, d)
+	return ch, ts, found, rateLimitedOr(err)
+}
+
+func (b *Bot) find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
 	p, found, err := b.store.Person(d.Person)
 	if err != nil || !found {
 		return "", "", false, err

@@ -44,9 +44,10 @@ type Store interface {
 // Outbox turns a delivery into a Slack message; the bot implements it.
 type Outbox interface {
 	// Post composes and sends d's message, carrying d.Key() in the
-	// message's metadata, and returns where it landed. It returns a
-	// *RateLimited when Slack said to slow down, a *Skip when the message is
-	// no longer owed.
+	// message's metadata, and returns where it landed. d carries what the
+	// message is about (coach.Carry), already in the ledger. An error with
+	// a RetryAfter method (Retryer) means Slack said to slow down; one with
+	// a SkipReason method (Skipper) means the message is no longer owed.
 	Post(ctx context.Context, d coach.Delivery) (channel, ts string, err error)
 	// Find looks in the conversation for a message already posted for d:
 	// the answer to a crash between Slack accepting a post and the ledger
@@ -54,15 +55,20 @@ type Outbox interface {
 	Find(ctx context.Context, d coach.Delivery) (channel, ts string, found bool, err error)
 }
 
-// RateLimited is Slack's "slow down": retry after After.
-type RateLimited struct{ After time.Duration }
+// Retryer is an Outbox error that says "slow down": every post waits
+// RetryAfter, then this one is tried again. The scheduler finds it with
+// errors.As, so any error type with the method will do.
+type Retryer interface {
+	error
+	RetryAfter() time.Duration
+}
 
-func (e *RateLimited) Error() string { return fmt.Sprintf("rate limited, retry after %s", e.After) }
-
-// Skip says a delivery is no longer owed, and why.
-type Skip struct{ Reason string }
-
-func (e *Skip) Error() string { return "skipped: " + e.Reason }
+// Skipper is an Outbox error that says the delivery is no longer owed, and
+// why: it is recorded as skipped, never retried.
+type Skipper interface {
+	error
+	SkipReason() string
+}
 
 // Clock is the time source of the driver loop; tests use a fake one.
 type Clock interface {
@@ -521,16 +527,16 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 			return "failed"
 		}
 		ch, ts, err := e.cfg.Outbox.Post(ctx, d)
-		var rl *RateLimited
-		var skip *Skip
+		var retry Retryer
+		var skip Skipper
 		switch {
-		case errors.As(err, &rl):
-			log.Warn("slack rate limit; waiting", "retry_after", rl.After)
-			e.gate.hold(rl.After)
+		case errors.As(err, &retry):
+			log.Warn("slack rate limit; waiting", "retry_after", retry.RetryAfter())
+			e.gate.hold(retry.RetryAfter())
 			continue
 		case errors.As(err, &skip):
-			e.finish(d, coach.DeliverySkipped, "", "", now, skip.Reason)
-			log.Info("delivery skipped", "reason", skip.Reason)
+			e.finish(d, coach.DeliverySkipped, "", "", now, skip.SkipReason())
+			log.Info("delivery skipped", "reason", skip.SkipReason())
 			return "skipped"
 		case err != nil:
 			log.Error("delivery failed; will retry", "error", err)

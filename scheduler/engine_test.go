@@ -35,17 +35,33 @@ type fakeOutbox struct {
 	mu       sync.Mutex
 	posts    map[string]int // key → times posted
 	order    []string
-	limit429 int // the next n posts answer 429
+	limit429 int               // the next n posts answer 429
+	gone     map[string]string // person → why their messages are no longer owed
 }
 
-func newOutbox() *fakeOutbox { return &fakeOutbox{posts: map[string]int{}} }
+func newOutbox() *fakeOutbox { return &fakeOutbox{posts: map[string]int{}, gone: map[string]string{}} }
+
+// slowDown and notOwed are the outbox's own error types: the scheduler
+// knows them only by their methods.
+type slowDown struct{ after time.Duration }
+
+func (e slowDown) Error() string             { return "429" }
+func (e slowDown) RetryAfter() time.Duration { return e.after }
+
+type notOwed struct{ why string }
+
+func (e *notOwed) Error() string      { return "not owed" }
+func (e *notOwed) SkipReason() string { return e.why }
 
 func (o *fakeOutbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.limit429 > 0 {
 		o.limit429--
-		return "", "", &RateLimited{After: 3 * time.Second}
+		return "", "", fmt.Errorf("post: %w", slowDown{3 * time.Second})
+	}
+	if why, ok := o.gone[d.Person]; ok {
+		return "", "", fmt.Errorf("post: %w", &notOwed{why})
 	}
 	o.posts[d.Key()]++
 	o.order = append(o.order, d.Key())
@@ -218,6 +234,28 @@ func TestRateLimitWaitsAndNeverDrops(t *testing.T) {
 	}
 	if waited := f.clock.Now().Sub(at); waited < 3*time.Second {
 		t.Fatalf("waited %s, Retry-After was 3s", waited)
+	}
+}
+
+// TestNotOwedIsSkippedNotRetried: an outbox error with a SkipReason
+// method, however wrapped, records the delivery as skipped with the reason
+// and it is never tried again.
+func TestNotOwedIsSkippedNotRetried(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	f.out.gone["U1"] = "account_inactive"
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	if st := f.tick(t, at); st.Sent != 0 || st.Failed != 0 {
+		t.Fatalf("stats %+v, want nothing sent or failed", st)
+	}
+	got, _, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-23T09:30")
+	if got.State != coach.DeliverySkipped || got.Note != "account_inactive" {
+		t.Fatalf("ledger = %+v, want skipped for account_inactive", got)
+	}
+	delete(f.out.gone, "U1")
+	f.tick(t, at.Add(time.Hour))
+	if f.out.total() != 0 {
+		t.Fatalf("a skipped delivery was posted later: %v", f.out.order)
 	}
 }
 
