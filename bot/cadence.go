@@ -189,8 +189,9 @@ func (b *Bot) find(ctx context.Context, d coach.Delivery) (string, string, bool,
 	}
 }
 
-// compose builds the message a delivery owes and records what it chose
-// (the action or question) so replies and buttons can refer to it.
+// compose builds the message a delivery owes from what it carries (the
+// action or question coach.Carry chose, already in the ledger). It reads
+// and never writes: the scheduler keeps the ledger.
 func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (reply, error) {
 	plan, hasPlan, err := b.store.Plan(p.ID)
 	if err != nil {
@@ -198,16 +199,12 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 	}
 	switch d.Cadence {
 	case coach.CadenceNudge:
-		if hasPlan {
-			if ta, ok := plan.NextAction(p.LastTheme); ok {
-				if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastTheme = ta.Theme.ID; return nil }); err != nil {
-					return reply{}, err
-				}
-				if err := b.noteDelivery(d, func(x *coach.Delivery) { x.ThemeID, x.ActionID = ta.Theme.ID, ta.Action.ID }); err != nil {
-					return reply{}, err
-				}
-				return nudgeReply(b.model, refOf(d), ta), nil
+		if d.ActionID != "" {
+			ta, ok := plan.ThemeAction(d.ThemeID, d.ActionID)
+			if !ok || !hasPlan {
+				return reply{}, &ErrNotOwed{Reason: "its action was taken out of the plan"}
 			}
+			return nudgeReply(b.model, refOf(d), ta), nil
 		}
 		return b.composeQuestion(p, d, "Question of the week")
 	case coach.CadenceQuestion:
@@ -232,12 +229,10 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (re
 			return reply{}, err
 		}
 		r := checkinReply(b.model, refOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
-		if d.Cadence == coach.CadenceCheckin {
-			// The check-in carries the week's action: the weekly nudge
-			// gives way to it (coach.NudgeOwed).
-			if ta, ok := plan.NextAction(p.LastTheme); ok {
-				r.Blocks = append(r.Blocks, weekActionBlock(ta))
-			}
+		// The check-in carries the week's action: the weekly nudge gives
+		// way to it (coach.NudgeOwed).
+		if ta, ok := plan.ThemeAction(d.ThemeID, d.ActionID); ok && d.Cadence == coach.CadenceCheckin {
+			r.Blocks = append(r.Blocks, weekActionBlock(ta))
 		}
 		return r, nil
 	case coach.CadenceRefresh:
@@ -254,25 +249,17 @@ func (b *Bot) noteDelivery(d coach.Delivery, f func(*coach.Delivery)) error {
 	return err
 }
 
-// composeQuestion picks the next bank question for the person: never the
-// one asked last time.
+// composeQuestion asks the bank question the delivery carries, about the
+// person's weakest area where it names one.
 func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (reply, error) {
-	bank := b.questions.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood)
-	if len(bank.Questions) == 0 {
-		bank = b.questions
-	}
-	q := bank.Next(p.LastQuestion, coach.QuestionSeed(p.ID))
-	if q.ID == "" {
+	if d.QuestionID == "" {
 		return reply{}, &ErrNotOwed{Reason: "the question bank is empty"}
 	}
-	area := b.weakestArea(p.ID)
-	if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastQuestion = q.ID; return nil }); err != nil {
-		return reply{}, err
+	q, ok := b.questions.Get(d.QuestionID)
+	if !ok {
+		return reply{}, &ErrNotOwed{Reason: "question " + d.QuestionID + " is not in the bank"}
 	}
-	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.QuestionID = q.ID }); err != nil {
-		return reply{}, err
-	}
-	return questionReply(title, refOf(d), q, q.Render(area)), nil
+	return questionReply(title, refOf(d), q, q.Render(b.weakestArea(p.ID))), nil
 }
 
 // weakestArea is the area a person rated lowest most recently, or the

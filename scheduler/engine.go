@@ -92,8 +92,11 @@ type Config struct {
 	Digest Schedule
 	Store  Store
 	Outbox Outbox
-	Logger *slog.Logger
-	Clock  Clock // for waits on Slack's Retry-After; default RealClock
+	// Questions is the bank the weekly nudges and asked questions draw
+	// from (coach.Carry); the bot must be given the same one.
+	Questions coach.QuestionBank
+	Logger    *slog.Logger
+	Clock     Clock // for waits on Slack's Retry-After; default RealClock
 	// Workers is how many posts may be in flight at once; default 16.
 	// Posts wait mostly on the network and on batched ledger writes, so
 	// more workers than cores keep a fan-out at Slack's pace.
@@ -514,13 +517,23 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 			return "recovered"
 		}
 	}
+	carried, err := e.carry(d)
+	if err != nil {
+		log.Error("work out what the message carries; will retry", "error", err)
+		return "failed"
+	}
 	for {
 		if err := e.gate.wait(ctx); err != nil {
 			return "failed"
 		}
+		// What the message carries goes into the ledger with the attempt,
+		// in one update, before Slack sees anything: the Outbox only posts.
+		// A crash after this leaves an attempted entry that says what was
+		// being sent; Find then looks for it.
 		attempt := e.cfg.Clock.Now()
-		if _, err := e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
+		if d, err = e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
 			x.State, x.Attempt = coach.DeliveryAttempted, attempt
+			x.QuestionID, x.ThemeID, x.ActionID = carried.QuestionID, carried.ThemeID, carried.ActionID
 			return nil
 		}); err != nil {
 			log.Error("record attempt", "error", err)
@@ -546,6 +559,29 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 		log.Info("delivered", "channel", ch, "ts", ts, "lag", e.cfg.Clock.Now().Sub(d.Due).Round(time.Millisecond))
 		return "sent"
 	}
+}
+
+// carry asks coach.Carry what d's message is about, from the person, their
+// plan and their ledger as they are now.
+func (e *Engine) carry(d coach.Delivery) (coach.Delivery, error) {
+	if !d.Cadence.Carries() {
+		return coach.Carry(d, coach.Person{}, nil, coach.QuestionBank{}, nil), nil
+	}
+	p, found, err := e.cfg.Store.Person(d.Person)
+	if err != nil || !found { // gone: the Outbox says it is no longer owed
+		return d, err
+	}
+	var plan *coach.Plan
+	if pl, found, err := e.cfg.Store.Plan(d.Person); err != nil {
+		return d, err
+	} else if found {
+		plan = &pl
+	}
+	past, err := e.cfg.Store.Deliveries(d.Person, "")
+	if err != nil {
+		return d, err
+	}
+	return coach.Carry(d, p, plan, e.cfg.Questions, past), nil
 }
 
 func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts string, at time.Time, note string) {
