@@ -160,14 +160,53 @@ func (b *Bot) find(ctx context.Context, d coach.Delivery) (string, string, bool,
 	if err != nil || !found {
 		return "", "", false, err
 	}
-	channel := d.Channel // where a digest was being posted
-	if channel == "" {
-		// A crash may have come between the post and remembering its
-		// channel: open the DM to look.
-		if channel, err = b.dmChannel(ctx, p); err != nil {
+	// Where the message may be: the DM; for a digest, first the chosen
+	// channel, which it falls back from. A ledger entry written before
+	// Post stopped noting the channel names it.
+	var where []string
+	switch {
+	case d.Channel != "":
+		where = []string{d.Channel}
+	case d.Cadence == coach.CadenceDigest && b.digestChannel(p) != "":
+		where = []string{b.digestChannel(p)}
+	}
+	if len(where) == 0 || d.Channel == "" {
+		// A crash may have come between the post and remembering the
+		// DM's channel: open the DM to look.
+		dm, err := b.dmChannel(ctx, p)
+		if err != nil {
 			return "", "", false, err
 		}
+		where = append(where, dm)
 	}
+	for i, channel := range where {
+		ts, found, err := b.findIn(ctx, channel, d)
+		if err != nil && i < len(where)-1 && cannotRead(err) {
+			// A digest channel that refuses to be read refused the post
+			// too; it went to the DM, if anywhere.
+			continue
+		}
+		if err != nil || found {
+			return channel, ts, found, err
+		}
+	}
+	return "", "", false, nil
+}
+
+// cannotRead reports Slack's answers that say the bot cannot read a
+// conversation at all, as opposed to failures worth retrying.
+func cannotRead(err error) bool {
+	for _, code := range []string{"not_in_channel", "channel_not_found", "is_archived", "missing_scope"} {
+		if strings.Contains(err.Error(), code) {
+			return true
+		}
+	}
+	return false
+}
+
+// findIn looks through one conversation for d's message, from a minute
+// before its attempt.
+func (b *Bot) findIn(ctx context.Context, channel string, d coach.Delivery) (string, bool, error) {
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true}
 	if !d.Attempt.IsZero() {
 		params.Oldest = fmt.Sprintf("%d.000000", d.Attempt.Add(-time.Minute).Unix())
@@ -175,15 +214,15 @@ func (b *Bot) find(ctx context.Context, d coach.Delivery) (string, string, bool,
 	for {
 		h, err := b.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return "", "", false, err
+			return "", false, err
 		}
 		for _, m := range h.Messages {
 			if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == d.Key() {
-				return channel, m.Timestamp, true, nil
+				return m.Timestamp, true, nil
 			}
 		}
 		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
-			return "", "", false, nil
+			return "", false, nil
 		}
 		params.Cursor = h.ResponseMetaData.NextCursor
 	}

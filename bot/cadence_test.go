@@ -127,3 +127,48 @@ func TestPostErrorsSayWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestFoundWhereItWent: a digest's ledger entry does not say which
+// channel it went to (Post writes nothing); after a crash Find looks in the
+// manager's digest channel, then the DM, and finds it once.
+func TestDigestFoundWhereItWent(t *testing.T) {
+	b, db, emu := postFixture(t)
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	emu.AddUser(slackemu.User{ID: "UBOSS", Name: "boss"})
+	emu.AddChannel(slackemu.Channel{ID: "CTEAM", Name: "coaching", Members: []string{"UBOSS", emu.BotUserID()}})
+	boss := coach.Person{ID: "UBOSS", EnrolledAt: at.AddDate(0, -2, 0)}
+	if _, err := db.AssignManager(boss, coach.Person{ID: "UANA"}, at.AddDate(0, -1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct{ name, channel string }{{"in its channel", "CTEAM"}, {"in the DM", digestDM}} {
+		at = at.AddDate(0, 0, 7)
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := db.UpdatePerson(boss, func(p *coach.Person) error { p.DigestChannel = tc.channel; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			// No Attempt: the emulator stamps messages with the wall clock.
+			d := coach.Delivery{Person: "UBOSS", Cadence: coach.CadenceDigest, Period: at.Format("2006-01-02T15:04"), Due: at, State: coach.DeliveryAttempted}
+			if _, err := db.QueueDeliveries([]coach.Delivery{d}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, found, err := b.Find(ctx, d); err != nil || found {
+				t.Fatalf("before the post Find says found %v, %v", found, err)
+			}
+			ch, ts, err := b.Post(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _, _ := db.Delivery("UBOSS", coach.CadenceDigest, d.Period); got.Channel != "" || got.State != coach.DeliveryAttempted {
+				t.Errorf("Post wrote the ledger: %+v", got)
+			}
+			fch, fts, found, err := b.Find(ctx, d)
+			if err != nil || !found || fch != ch || fts != ts {
+				t.Errorf("Find = %s %s %v %v, want the post at %s %s", fch, fts, found, err, ch, ts)
+			}
+			if tc.channel == "CTEAM" && ch != "CTEAM" {
+				t.Errorf("the digest went to %s, want CTEAM", ch)
+			}
+		})
+	}
+}
