@@ -22,7 +22,7 @@ type Person struct {
 
 	// Cadence preferences.
 	PausedUntil  time.Time `json:",omitzero"`  // nothing is sent before this
-	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, a cron spec; "" = the default
+	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, "M H * * D" (ParseNudgeSpec); "" = the default
 	NudgesOff    bool      `json:",omitempty"` // no weekly nudges at all
 	SnoozedUntil time.Time `json:",omitzero"`  // the weekly nudge skips until this
 	// Rotation state of weekly nudges.

@@ -285,13 +285,7 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, map[co
 		return err
 	}
 	if !p.NudgesOff {
-		nudge := e.cfg.Nudge
-		if p.NudgeSpec != "" {
-			if own, err := Parse(p.NudgeSpec); err == nil {
-				nudge = own
-			}
-		}
-		if err := owe(coach.CadenceNudge, nudge); err != nil {
+		if err := owe(coach.CadenceNudge, NudgeFor(p, e.cfg.Nudge)); err != nil {
 			return nil, nil, err
 		}
 	}

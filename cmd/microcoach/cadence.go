@@ -44,13 +44,7 @@ func (s schedules) upcoming(p coach.Person, now time.Time) []string {
 	}
 	var out []string
 	if !p.NudgesOff {
-		nudge := s.nudge
-		if p.NudgeSpec != "" {
-			if own, err := scheduler.Parse(p.NudgeSpec); err == nil {
-				nudge = own
-			}
-		}
-		out = append(out, "Weekly nudge: "+when(nudge.Next(now, loc), loc))
+		out = append(out, "Weekly nudge: "+when(scheduler.NudgeFor(p, s.nudge).Next(now, loc), loc))
 	}
 	out = append(out, "Colour check-in: "+when(s.checkin.Next(now, loc), loc), "Plan refresh: "+when(s.refresh.Next(now, loc), loc))
 	return out
