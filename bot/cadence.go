@@ -23,6 +23,30 @@ type ErrNotOwed struct{ Reason string }
 
 func (e *ErrNotOwed) Error() string { return "not owed: " + e.Reason }
 
+// SkipReason says why: the scheduler records the delivery as skipped.
+func (e *ErrNotOwed) SkipReason() string { return e.Reason }
+
+// ErrRateLimited is returned by Post and Find when Slack said to slow
+// down (HTTP 429): nothing was posted; try again after RetryAfter.
+type ErrRateLimited struct{ Slack *slack.RateLimitedError }
+
+func (e *ErrRateLimited) Error() string { return e.Slack.Error() }
+
+// RetryAfter is Slack's Retry-After.
+func (e *ErrRateLimited) RetryAfter() time.Duration { return e.Slack.RetryAfter }
+
+func (e *ErrRateLimited) Unwrap() error { return e.Slack }
+
+// rateLimitedOr gives Slack's 429 a RetryAfter method, so the scheduler
+// can tell it by behaviour without knowing slack-go.
+func rateLimitedOr(err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &ErrRateLimited{Slack: rl}
+	}
+	return err
+}
+
 // dmChannel returns the app's DM channel with a person, opening and
 // remembering it the first time.
 func (b *Bot) dmChannel(ctx context.Context, p coach.Person) (string, error) {
@@ -40,8 +64,14 @@ func (b *Bot) dmChannel(ctx context.Context, p coach.Person) (string, error) {
 }
 
 // Post composes and sends a cadence message. It implements the sending
-// half of the scheduler's outbox.
+// half of the scheduler's outbox: a 429 is an *ErrRateLimited, a message
+// no longer owed an *ErrNotOwed.
 func (b *Bot) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
+	ch, ts, err := b.post(ctx, d)
+	return ch, ts, rateLimitedOr(err)
+}
+
+func (b *Bot) post(ctx context.Context, d coach.Delivery) (string, string, error) {
 	p, found, err := b.store.Person(d.Person)
 	if err != nil {
 		return "", "", err
@@ -92,20 +122,65 @@ func notOwedOr(err error) error {
 }
 
 // Find looks through the DM for a message already posted for d, by the key
-// in its metadata. It implements the recovery half of the outbox.
+// in its metadata. It implements the recovery half of the outbox; a 429 is
+// an *ErrRateLimited.
 func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
+	ch, ts, found, err := b.find(ctx, d)
+	return ch, ts, found, rateLimitedOr(err)
+}
+
+func (b *Bot) find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
 	p, found, err := b.store.Person(d.Person)
 	if err != nil || !found {
 		return "", "", false, err
 	}
-	channel := d.Channel // where a digest was being posted
-	if channel == "" {
-		// A crash may have come between the post and remembering its
-		// channel: open the DM to look.
-		if channel, err = b.dmChannel(ctx, p); err != nil {
+	// Where the message may be: the DM; for a digest, first the chosen
+	// channel, which it falls back from. A ledger entry written before
+	// Post stopped noting the channel names it.
+	var where []string
+	switch {
+	case d.Channel != "":
+		where = []string{d.Channel}
+	case d.Cadence == coach.CadenceDigest && b.digestChannel(p) != "":
+		where = []string{b.digestChannel(p)}
+	}
+	if len(where) == 0 || d.Channel == "" {
+		// A crash may have come between the post and remembering the
+		// DM's channel: open the DM to look.
+		dm, err := b.dmChannel(ctx, p)
+		if err != nil {
 			return "", "", false, err
 		}
+		where = append(where, dm)
 	}
+	for i, channel := range where {
+		ts, found, err := b.findIn(ctx, channel, d)
+		if err != nil && i < len(where)-1 && cannotRead(err) {
+			// A digest channel that refuses to be read refused the post
+			// too; it went to the DM, if anywhere.
+			continue
+		}
+		if err != nil || found {
+			return channel, ts, found, err
+		}
+	}
+	return "", "", false, nil
+}
+
+// cannotRead reports Slack's answers that say the bot cannot read a
+// conversation at all, as opposed to failures worth retrying.
+func cannotRead(err error) bool {
+	for _, code := range []string{"not_in_channel", "channel_not_found", "is_archived", "missing_scope"} {
+		if strings.Contains(err.Error(), code) {
+			return true
+		}
+	}
+	return false
+}
+
+// findIn looks through one conversation for d's message, from a minute
+// before its attempt.
+func (b *Bot) findIn(ctx context.Context, channel string, d coach.Delivery) (string, bool, error) {
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true}
 	if !d.Attempt.IsZero() {
 		params.Oldest = fmt.Sprintf("%d.000000", d.Attempt.Add(-time.Minute).Unix())
@@ -113,22 +188,23 @@ func (b *Bot) Find(ctx context.Context, d coach.Delivery) (string, string, bool,
 	for {
 		h, err := b.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return "", "", false, err
+			return "", false, err
 		}
 		for _, m := range h.Messages {
 			if m.Metadata.EventType == MetadataEventType && m.Metadata.EventPayload["key"] == d.Key() {
-				return channel, m.Timestamp, true, nil
+				return m.Timestamp, true, nil
 			}
 		}
 		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
-			return "", "", false, nil
+			return "", false, nil
 		}
 		params.Cursor = h.ResponseMetaData.NextCursor
 	}
 }
 
-// compose builds the message a delivery owes and records what it chose
-// (the action or question) so replies and buttons can refer to it.
+// compose builds the message a delivery owes from what it carries (the
+// action or question coach.Carry chose, already in the ledger). It reads
+// and never writes: the scheduler keeps the ledger.
 func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (blocks.Reply, error) {
 	plan, hasPlan, err := b.store.Plan(p.ID)
 	if err != nil {
@@ -136,16 +212,12 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (bl
 	}
 	switch d.Cadence {
 	case coach.CadenceNudge:
-		if hasPlan {
-			if ta, ok := plan.NextAction(p.LastTheme); ok {
-				if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastTheme = ta.Theme.ID; return nil }); err != nil {
-					return blocks.Reply{}, err
-				}
-				if err := b.noteDelivery(d, func(x *coach.Delivery) { x.ThemeID, x.ActionID = ta.Theme.ID, ta.Action.ID }); err != nil {
-					return blocks.Reply{}, err
-				}
-				return blocks.Nudge(b.model, blocks.RefOf(d), ta), nil
+		if d.ActionID != "" {
+			ta, ok := plan.ThemeAction(d.ThemeID, d.ActionID)
+			if !ok || !hasPlan {
+				return blocks.Reply{}, &ErrNotOwed{Reason: "its action was taken out of the plan"}
 			}
+			return blocks.Nudge(b.model, blocks.RefOf(d), ta), nil
 		}
 		return b.composeQuestion(p, d, "Question of the week")
 	case coach.CadenceQuestion:
@@ -170,12 +242,10 @@ func (b *Bot) compose(ctx context.Context, p coach.Person, d coach.Delivery) (bl
 			return blocks.Reply{}, err
 		}
 		r := blocks.Checkin(b.model, blocks.RefOf(checkin), plan, chosen, d.Cadence == coach.CadenceReminder)
-		if d.Cadence == coach.CadenceCheckin {
-			// The check-in carries the week's action: the weekly nudge
-			// gives way to it (coach.NudgeOwed).
-			if ta, ok := plan.NextAction(p.LastTheme); ok {
-				r.Blocks = append(r.Blocks, blocks.WeekAction(ta))
-			}
+		// The check-in carries the week's action: the weekly nudge gives
+		// way to it (coach.NudgeOwed).
+		if ta, ok := plan.ThemeAction(d.ThemeID, d.ActionID); ok && d.Cadence == coach.CadenceCheckin {
+			r.Blocks = append(r.Blocks, blocks.WeekAction(ta))
 		}
 		return r, nil
 	case coach.CadenceRefresh:
@@ -192,25 +262,17 @@ func (b *Bot) noteDelivery(d coach.Delivery, f func(*coach.Delivery)) error {
 	return err
 }
 
-// composeQuestion picks the next bank question for the person: never the
-// one asked last time.
+// composeQuestion asks the bank question the delivery carries, about the
+// person's weakest area where it names one.
 func (b *Bot) composeQuestion(p coach.Person, d coach.Delivery, title string) (blocks.Reply, error) {
-	bank := b.questions.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood)
-	if len(bank.Questions) == 0 {
-		bank = b.questions
-	}
-	q := bank.Next(p.LastQuestion, coach.QuestionSeed(p.ID))
-	if q.ID == "" {
+	if d.QuestionID == "" {
 		return blocks.Reply{}, &ErrNotOwed{Reason: "the question bank is empty"}
 	}
-	area := b.weakestArea(p.ID)
-	if _, err := b.store.UpdatePerson(p, func(x *coach.Person) error { x.LastQuestion = q.ID; return nil }); err != nil {
-		return blocks.Reply{}, err
+	q, ok := b.questions.Get(d.QuestionID)
+	if !ok {
+		return blocks.Reply{}, &ErrNotOwed{Reason: "question " + d.QuestionID + " is not in the bank"}
 	}
-	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.QuestionID = q.ID }); err != nil {
-		return blocks.Reply{}, err
-	}
-	return blocks.Question(title, blocks.RefOf(d), q, q.Render(area)), nil
+	return blocks.Question(title, blocks.RefOf(d), q, q.Render(b.weakestArea(p.ID))), nil
 }
 
 // weakestArea is the area a person rated lowest most recently, or the

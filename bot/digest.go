@@ -180,9 +180,6 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 		if !full {
 			return b.postDigestSummary(ctx, p, d, target, v, statuses, meta)
 		}
-		if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = target }); err != nil {
-			return "", "", err
-		}
 		// Every member may see every row: the grid is shared here.
 		ch, ts, err := b.postDigestWithGrid(ctx, p, target, v, statuses, meta)
 		if err == nil {
@@ -197,9 +194,6 @@ func (b *Bot) postDigest(ctx context.Context, p coach.Person, d coach.Delivery, 
 	dm, err := b.dmChannel(ctx, p)
 	if err != nil {
 		return "", "", notOwedOr(err)
-	}
-	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = dm }); err != nil {
-		return "", "", err
 	}
 	if problem != "" {
 		v.Top.Blocks = append([]slack.Block{blocks.Section(fmt.Sprintf(":warning: I couldn't post your digest in <#%s> (%s). Invite me with `/invite @microcoach`, or choose another channel with `/coach digest #channel`. Here it is instead.", target, blocks.Escape(problem)))}, v.Top.Blocks...)
@@ -218,9 +212,6 @@ func (b *Bot) postDigestSummary(ctx context.Context, p coach.Person, d coach.Del
 	dm, err := b.dmChannel(ctx, p)
 	if err != nil {
 		return "", "", notOwedOr(err)
-	}
-	if err := b.noteDelivery(d, func(x *coach.Delivery) { x.Channel = dm }); err != nil {
-		return "", "", err
 	}
 	v.Top.Blocks = append(v.Top.Blocks[:len(v.Top.Blocks):len(v.Top.Blocks)], blocks.Context(fmt.Sprintf(":lock: <#%s> has members who may not see your reports' coaching data, so it gets a summary with counts only; the details are here.", target)))
 	if len(v.Top.Blocks) > blocks.MaxMessageBlocks {

@@ -134,8 +134,16 @@ func (b *Bot) question(ctx context.Context, c call) {
 		b.sayError(ctx, c, err)
 		return
 	}
+	past, err := b.store.Deliveries(me.ID, "")
+	if err != nil {
+		b.sayError(ctx, c, err)
+		return
+	}
 	now := b.now()
 	d := coach.Delivery{Person: me.ID, Cadence: coach.CadenceQuestion, Period: now.UTC().Format("2006-01-02T15:04:05.000"), Due: now, State: coach.DeliveryAttempted, Attempt: now}
+	// Which question goes into the ledger with the attempt, as the
+	// scheduler does for the weekly ones; Post only asks it.
+	d = coach.Carry(d, me, nil, b.questions, past)
 	if _, err := b.store.QueueDeliveries([]coach.Delivery{d}); err != nil {
 		b.sayError(ctx, c, err)
 		return

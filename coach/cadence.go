@@ -130,6 +130,21 @@ var weekdays = map[string]time.Weekday{
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
 }
 
+// NudgeTime is a person's own weekly nudge time: a weekday and a
+// wall-clock time, in their time zone.
+type NudgeTime struct {
+	Day          time.Weekday
+	Hour, Minute int
+}
+
+// Spec is the cron spec Person.NudgeSpec stores: "M H * * D".
+func (t NudgeTime) Spec() string { return fmt.Sprintf("%d %d * * %d", t.Minute, t.Hour, int(t.Day)) }
+
+// String phrases it for the person: "on Tuesdays at 14:00".
+func (t NudgeTime) String() string {
+	return fmt.Sprintf("on %ss at %02d:%02d", t.Day, t.Hour, t.Minute)
+}
+
 // ParseNudgeTime reads "/coach nudges tue 14:00" into a cron spec for the
 // person's own weekly nudge time.
 func ParseNudgeTime(day, clock string) (string, error) {
@@ -145,7 +160,30 @@ func ParseNudgeTime(day, clock string) (string, error) {
 	if err != nil {
 		return "", Errorf(EINVALID, "%q is not a time like 14:00 (24-hour clock)", clock)
 	}
-	return fmt.Sprintf("%d %d * * %d", t.Minute(), t.Hour(), int(wd)), nil
+	return NudgeTime{Day: wd, Hour: t.Hour(), Minute: t.Minute()}.Spec(), nil
+}
+
+// ParseNudgeSpec reads a person's own weekly nudge time from their
+// Person.NudgeSpec; it is the one reader of that field (the scheduler's
+// NudgeFor and the bot's replies call it). ok is false for "" (the team's
+// default) and for anything ParseNudgeTime does not write.
+func ParseNudgeSpec(spec string) (t NudgeTime, ok bool) {
+	f := strings.Fields(spec)
+	if len(f) != 5 || f[2] != "*" || f[3] != "*" {
+		return NudgeTime{}, false
+	}
+	var n [3]int
+	for i, field := range []string{f[0], f[1], f[4]} {
+		v, err := strconv.Atoi(field)
+		if err != nil {
+			return NudgeTime{}, false
+		}
+		n[i] = v
+	}
+	if n[0] < 0 || n[0] > 59 || n[1] < 0 || n[1] > 23 || n[2] < 0 || n[2] > 7 {
+		return NudgeTime{}, false
+	}
+	return NudgeTime{Day: time.Weekday(n[2] % 7), Hour: n[1], Minute: n[0]}, true
 }
 
 // AddWorkingDays returns t plus n working days (Monday to Friday) in t's

@@ -22,10 +22,12 @@ type Person struct {
 
 	// Cadence preferences.
 	PausedUntil  time.Time `json:",omitzero"`  // nothing is sent before this
-	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, a cron spec; "" = the default
+	NudgeSpec    string    `json:",omitempty"` // own weekly nudge time, "M H * * D" (ParseNudgeSpec); "" = the default
 	NudgesOff    bool      `json:",omitempty"` // no weekly nudges at all
 	SnoozedUntil time.Time `json:",omitzero"`  // the weekly nudge skips until this
-	// Rotation state of weekly nudges.
+	// Rotation state of weekly nudges, kept by versions before the ledger
+	// recorded what each message carried; no longer written. Carry starts
+	// the rotation from them while the ledger carries no choice.
 	LastQuestion string `json:",omitempty"` // id of the last bank question asked
 	LastTheme    string `json:",omitempty"` // id of the theme the last action nudge was about
 

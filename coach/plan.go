@@ -316,6 +316,21 @@ func (p Plan) WithoutTheme(themeID string) (Plan, error) {
 	return next, nil
 }
 
+// ThemeAction returns one action of the plan with its theme, if the plan
+// still has it.
+func (p Plan) ThemeAction(themeID, actionID string) (ThemeAction, bool) {
+	t, ok := p.Theme(themeID)
+	if !ok {
+		return ThemeAction{}, false
+	}
+	for _, a := range t.Actions {
+		if a.ID == actionID {
+			return ThemeAction{Theme: t, Action: a}, true
+		}
+	}
+	return ThemeAction{}, false
+}
+
 // NextAction is what a weekly nudge is about: the first open action of the
 // next theme after lastTheme (the one nudged about last time) that still
 // has open actions, so nudges rotate fairly through the themes. ok is

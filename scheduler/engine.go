@@ -44,9 +44,10 @@ type Store interface {
 // Outbox turns a delivery into a Slack message; the bot implements it.
 type Outbox interface {
 	// Post composes and sends d's message, carrying d.Key() in the
-	// message's metadata, and returns where it landed. It returns a
-	// *RateLimited when Slack said to slow down, a *Skip when the message is
-	// no longer owed.
+	// message's metadata, and returns where it landed. d carries what the
+	// message is about (coach.Carry), already in the ledger. An error with
+	// a RetryAfter method (Retryer) means Slack said to slow down; one with
+	// a SkipReason method (Skipper) means the message is no longer owed.
 	Post(ctx context.Context, d coach.Delivery) (channel, ts string, err error)
 	// Find looks in the conversation for a message already posted for d:
 	// the answer to a crash between Slack accepting a post and the ledger
@@ -54,15 +55,20 @@ type Outbox interface {
 	Find(ctx context.Context, d coach.Delivery) (channel, ts string, found bool, err error)
 }
 
-// RateLimited is Slack's "slow down": retry after After.
-type RateLimited struct{ After time.Duration }
+// Retryer is an Outbox error that says "slow down": every post waits
+// RetryAfter, then this one is tried again. The scheduler finds it with
+// errors.As, so any error type with the method will do.
+type Retryer interface {
+	error
+	RetryAfter() time.Duration
+}
 
-func (e *RateLimited) Error() string { return fmt.Sprintf("rate limited, retry after %s", e.After) }
-
-// Skip says a delivery is no longer owed, and why.
-type Skip struct{ Reason string }
-
-func (e *Skip) Error() string { return "skipped: " + e.Reason }
+// Skipper is an Outbox error that says the delivery is no longer owed, and
+// why: it is recorded as skipped, never retried.
+type Skipper interface {
+	error
+	SkipReason() string
+}
 
 // Clock is the time source of the driver loop; tests use a fake one.
 type Clock interface {
@@ -86,8 +92,11 @@ type Config struct {
 	Digest Schedule
 	Store  Store
 	Outbox Outbox
-	Logger *slog.Logger
-	Clock  Clock // for waits on Slack's Retry-After; default RealClock
+	// Questions is the bank the weekly nudges and asked questions draw
+	// from (coach.Carry); the bot must be given the same one.
+	Questions coach.QuestionBank
+	Logger    *slog.Logger
+	Clock     Clock // for waits on Slack's Retry-After; default RealClock
 	// Workers is how many posts may be in flight at once; default 16.
 	// Posts wait mostly on the network and on batched ledger writes, so
 	// more workers than cores keep a fan-out at Slack's pace.
@@ -276,13 +285,7 @@ func (e *Engine) dueFor(p coach.Person, now time.Time) ([]coach.Delivery, map[co
 		return err
 	}
 	if !p.NudgesOff {
-		nudge := e.cfg.Nudge
-		if p.NudgeSpec != "" {
-			if own, err := Parse(p.NudgeSpec); err == nil {
-				nudge = own
-			}
-		}
-		if err := owe(coach.CadenceNudge, nudge); err != nil {
+		if err := owe(coach.CadenceNudge, NudgeFor(p, e.cfg.Nudge)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -508,29 +511,39 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 			return "recovered"
 		}
 	}
+	carried, err := e.carry(d)
+	if err != nil {
+		log.Error("work out what the message carries; will retry", "error", err)
+		return "failed"
+	}
 	for {
 		if err := e.gate.wait(ctx); err != nil {
 			return "failed"
 		}
+		// What the message carries goes into the ledger with the attempt,
+		// in one update, before Slack sees anything: the Outbox only posts.
+		// A crash after this leaves an attempted entry that says what was
+		// being sent; Find then looks for it.
 		attempt := e.cfg.Clock.Now()
-		if _, err := e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
+		if d, err = e.cfg.Store.UpdateDelivery(d.Person, d.Cadence, d.Period, func(x *coach.Delivery) error {
 			x.State, x.Attempt = coach.DeliveryAttempted, attempt
+			x.QuestionID, x.ThemeID, x.ActionID = carried.QuestionID, carried.ThemeID, carried.ActionID
 			return nil
 		}); err != nil {
 			log.Error("record attempt", "error", err)
 			return "failed"
 		}
 		ch, ts, err := e.cfg.Outbox.Post(ctx, d)
-		var rl *RateLimited
-		var skip *Skip
+		var retry Retryer
+		var skip Skipper
 		switch {
-		case errors.As(err, &rl):
-			log.Warn("slack rate limit; waiting", "retry_after", rl.After)
-			e.gate.hold(rl.After)
+		case errors.As(err, &retry):
+			log.Warn("slack rate limit; waiting", "retry_after", retry.RetryAfter())
+			e.gate.hold(retry.RetryAfter())
 			continue
 		case errors.As(err, &skip):
-			e.finish(d, coach.DeliverySkipped, "", "", now, skip.Reason)
-			log.Info("delivery skipped", "reason", skip.Reason)
+			e.finish(d, coach.DeliverySkipped, "", "", now, skip.SkipReason())
+			log.Info("delivery skipped", "reason", skip.SkipReason())
 			return "skipped"
 		case err != nil:
 			log.Error("delivery failed; will retry", "error", err)
@@ -540,6 +553,29 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 		log.Info("delivered", "channel", ch, "ts", ts, "lag", e.cfg.Clock.Now().Sub(d.Due).Round(time.Millisecond))
 		return "sent"
 	}
+}
+
+// carry asks coach.Carry what d's message is about, from the person, their
+// plan and their ledger as they are now.
+func (e *Engine) carry(d coach.Delivery) (coach.Delivery, error) {
+	if !d.Cadence.Carries() {
+		return coach.Carry(d, coach.Person{}, nil, coach.QuestionBank{}, nil), nil
+	}
+	p, found, err := e.cfg.Store.Person(d.Person)
+	if err != nil || !found { // gone: the Outbox says it is no longer owed
+		return d, err
+	}
+	var plan *coach.Plan
+	if pl, found, err := e.cfg.Store.Plan(d.Person); err != nil {
+		return d, err
+	} else if found {
+		plan = &pl
+	}
+	past, err := e.cfg.Store.Deliveries(d.Person, "")
+	if err != nil {
+		return d, err
+	}
+	return coach.Carry(d, p, plan, e.cfg.Questions, past), nil
 }
 
 func (e *Engine) finish(d coach.Delivery, state coach.DeliveryState, ch, ts string, at time.Time, note string) {

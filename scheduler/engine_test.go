@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,17 +36,41 @@ type fakeOutbox struct {
 	mu       sync.Mutex
 	posts    map[string]int // key → times posted
 	order    []string
-	limit429 int // the next n posts answer 429
+	limit429 int                       // the next n posts answer 429
+	gone     map[string]string         // person → why their messages are no longer owed
+	down     map[string]bool           // person → their posts fail (and are retried)
+	given    map[string]coach.Delivery // key → the delivery Post was last given
 }
 
-func newOutbox() *fakeOutbox { return &fakeOutbox{posts: map[string]int{}} }
+func newOutbox() *fakeOutbox {
+	return &fakeOutbox{posts: map[string]int{}, gone: map[string]string{}, down: map[string]bool{}, given: map[string]coach.Delivery{}}
+}
+
+// slowDown and notOwed are the outbox's own error types: the scheduler
+// knows them only by their methods.
+type slowDown struct{ after time.Duration }
+
+func (e slowDown) Error() string             { return "429" }
+func (e slowDown) RetryAfter() time.Duration { return e.after }
+
+type notOwed struct{ why string }
+
+func (e *notOwed) Error() string      { return "not owed" }
+func (e *notOwed) SkipReason() string { return e.why }
 
 func (o *fakeOutbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.limit429 > 0 {
 		o.limit429--
-		return "", "", &RateLimited{After: 3 * time.Second}
+		return "", "", fmt.Errorf("post: %w", slowDown{3 * time.Second})
+	}
+	o.given[d.Key()] = d
+	if why, ok := o.gone[d.Person]; ok {
+		return "", "", fmt.Errorf("post: %w", &notOwed{why})
+	}
+	if o.down[d.Person] {
+		return "", "", fmt.Errorf("post: connection reset")
 	}
 	o.posts[d.Key()]++
 	o.order = append(o.order, d.Key())
@@ -71,7 +96,7 @@ type fixture struct {
 	engine *Engine
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	t.Helper()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
 	if err != nil {
@@ -79,10 +104,14 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{db: db, out: newOutbox(), clock: &fakeClock{}}
-	f.engine = New(Config{
+	cfg := Config{
 		Nudge: MustParse("30 9 * * MON"), Checkin: MustParse("0 10 1-7 * TUE"), Refresh: MustParse("30 10 1-7 1,4,7,10 TUE"),
 		Store: db, Outbox: f.out, Clock: f.clock,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f.engine = New(cfg)
 	return f
 }
 
@@ -218,6 +247,98 @@ func TestRateLimitWaitsAndNeverDrops(t *testing.T) {
 	}
 	if waited := f.clock.Now().Sub(at); waited < 3*time.Second {
 		t.Fatalf("waited %s, Retry-After was 3s", waited)
+	}
+}
+
+// ledgerLog is the store with a record of every version of a ledger entry
+// an update stored.
+type ledgerLog struct {
+	*storage.DB
+	mu       sync.Mutex
+	versions map[string][]coach.Delivery
+}
+
+func (l *ledgerLog) UpdateDelivery(person string, c coach.Cadence, period string, fn func(d *coach.Delivery) error) (coach.Delivery, error) {
+	d, err := l.DB.UpdateDelivery(person, c, period, fn)
+	if err == nil {
+		l.mu.Lock()
+		l.versions[d.Key()] = append(l.versions[d.Key()], d)
+		l.mu.Unlock()
+	}
+	return d, err
+}
+
+// TestChoiceRecordedWithAttempt: what a message carries (the plan's
+// action, or a bank question) is in the ledger from the update that marks
+// it attempted, so a post that fails leaves the choice stored; the retry
+// posts the same choice, and the ledger never held an attempt without it.
+func TestChoiceRecordedWithAttempt(t *testing.T) {
+	bank := coach.DefaultQuestions()
+	var log *ledgerLog
+	f := newFixture(t, func(c *Config) {
+		log = &ledgerLog{DB: c.Store.(*storage.DB), versions: map[string][]coach.Delivery{}}
+		c.Store, c.Questions = log, bank
+	})
+	f.person(t, coach.Person{ID: "UPLAN"})
+	f.plan(t, "UPLAN")
+	f.person(t, coach.Person{ID: "UASK"})
+	f.out.down["UPLAN"], f.out.down["UASK"] = true, true
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	if st := f.tick(t, at); st.Failed != 2 {
+		t.Fatalf("stats %+v, want both posts failed", st)
+	}
+	question := bank.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood).Next("", coach.QuestionSeed("UASK")).ID
+	want := map[string][3]string{ // key → question, theme, action
+		"UPLAN/nudge/2026-11-23T09:30": {"", "t1", "a1"},
+		"UASK/nudge/2026-11-23T09:30":  {question, "", ""},
+	}
+	carries := func(d coach.Delivery) [3]string { return [3]string{d.QuestionID, d.ThemeID, d.ActionID} }
+	for key, w := range want {
+		person, period := key[:strings.Index(key, "/")], key[strings.LastIndex(key, "/")+1:]
+		got, _, _ := f.db.Delivery(person, coach.CadenceNudge, period)
+		if got.State != coach.DeliveryAttempted || carries(got) != w {
+			t.Errorf("%s after a failed post: %s carrying %q, want attempted carrying %q", key, got.State, carries(got), w)
+		}
+	}
+	delete(f.out.down, "UPLAN")
+	delete(f.out.down, "UASK")
+	if st := f.tick(t, at.Add(time.Minute)); st.Sent != 2 {
+		t.Fatalf("stats %+v on the retry, want both sent", st)
+	}
+	for key, w := range want {
+		if got := carries(f.out.given[key]); got != w {
+			t.Errorf("%s: the retry posted %q, want %q", key, got, w)
+		}
+		for i, v := range log.versions[key] {
+			if v.State == coach.DeliveryAttempted && carries(v) != w || i == 0 && v.State != coach.DeliveryAttempted {
+				t.Errorf("%s: update %d stored %s carrying %q", key, i, v.State, carries(v))
+			}
+		}
+		if n := len(log.versions[key]); n != 3 { // attempted, attempted again, sent
+			t.Errorf("%s: %d updates, want 3: %+v", key, n, log.versions[key])
+		}
+	}
+}
+
+// TestNotOwedIsSkippedNotRetried: an outbox error with a SkipReason
+// method, however wrapped, records the delivery as skipped with the reason
+// and it is never tried again.
+func TestNotOwedIsSkippedNotRetried(t *testing.T) {
+	f := newFixture(t)
+	f.person(t, coach.Person{ID: "U1"})
+	f.out.gone["U1"] = "account_inactive"
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	if st := f.tick(t, at); st.Sent != 0 || st.Failed != 0 {
+		t.Fatalf("stats %+v, want nothing sent or failed", st)
+	}
+	got, _, _ := f.db.Delivery("U1", coach.CadenceNudge, "2026-11-23T09:30")
+	if got.State != coach.DeliverySkipped || got.Note != "account_inactive" {
+		t.Fatalf("ledger = %+v, want skipped for account_inactive", got)
+	}
+	delete(f.out.gone, "U1")
+	f.tick(t, at.Add(time.Hour))
+	if f.out.total() != 0 {
+		t.Fatalf("a skipped delivery was posted later: %v", f.out.order)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/microcoach/microcoach/coach"
 )
 
 var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -70,6 +72,21 @@ func MustParse(spec string) Schedule {
 		panic(err)
 	}
 	return s
+}
+
+// NudgeFor is the schedule of p's weekly nudge: their own time
+// (coach.ParseNudgeSpec) if they chose one, else def. The scheduler and
+// the Home tab's "next nudge" both ask it.
+func NudgeFor(p coach.Person, def Schedule) Schedule {
+	t, ok := coach.ParseNudgeSpec(p.NudgeSpec)
+	if !ok {
+		return def
+	}
+	own, err := Parse(t.Spec())
+	if err != nil { // cannot happen: ParseNudgeSpec checked every field
+		return def
+	}
+	return own
 }
 
 // Every reports the interval of an @every schedule, or 0.

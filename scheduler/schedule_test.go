@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/microcoach/microcoach/coach"
 )
 
 func mustLoad(t *testing.T, name string) *time.Location {
@@ -121,6 +123,27 @@ func TestParseRefusesSpecsThatNeverFire(t *testing.T) {
 	for _, spec := range []string{"0 0 29 2 *", "0 10 1-7 * TUE", "@every 5m", "CRON_TZ=Asia/Tokyo 0 9 * * MON"} {
 		if _, err := Parse(spec); err != nil {
 			t.Errorf("Parse(%q) = %v", spec, err)
+		}
+	}
+}
+
+// TestNudgeFor: a person's own nudge time replaces the default, in their
+// zone; no time of their own, or one microcoach did not write, keeps it.
+func TestNudgeFor(t *testing.T) {
+	def := MustParse("30 9 * * MON")
+	berlin := mustLoad(t, "Europe/Berlin")
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, berlin) // a Monday
+	for _, tc := range []struct {
+		spec string
+		want time.Time
+	}{
+		{"0 14 * * 2", time.Date(2026, 11, 24, 14, 0, 0, 0, berlin)},
+		{"", time.Date(2026, 11, 30, 9, 30, 0, 0, berlin)},
+		{"not a spec", time.Date(2026, 11, 30, 9, 30, 0, 0, berlin)},
+	} {
+		got := NudgeFor(coach.Person{NudgeSpec: tc.spec}, def).Next(now, berlin)
+		if !got.Equal(tc.want) {
+			t.Errorf("NudgeSpec %q: next nudge %s, want %s", tc.spec, got, tc.want)
 		}
 	}
 }

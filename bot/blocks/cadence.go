@@ -2,7 +2,6 @@ package blocks
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -236,19 +235,10 @@ func Nudges(spec string, off, uncoachedManager bool) Reply {
 	return Text(":bell: Weekly nudges will come " + describeWeekly(spec) + ", in your time zone.")
 }
 
-// describeWeekly phrases a "m h * * d" spec as "on Tuesdays at 14:00".
+// describeWeekly phrases a person's own nudge time: "on Tuesdays at 14:00".
 func describeWeekly(spec string) string {
-	f := strings.Fields(spec)
-	if len(f) != 5 {
-		return "at " + spec
+	if t, ok := coach.ParseNudgeSpec(spec); ok {
+		return t.String()
 	}
-	days := []string{"Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"}
-	var d, h, m int
-	fmt.Sscan(f[4], &d)
-	fmt.Sscan(f[1], &h)
-	fmt.Sscan(f[0], &m)
-	if d < 0 || d > 6 {
-		return "at " + spec
-	}
-	return fmt.Sprintf("on %s at %02d:%02d", days[d], h, m)
+	return "at " + spec
 }

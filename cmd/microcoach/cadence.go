@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/slack-go/slack"
 
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/coach"
@@ -40,32 +36,6 @@ func parseSchedules(cfg Config) (schedules, error) {
 	return s, nil
 }
 
-// outbox adapts the bot's posting to the scheduler's vocabulary of errors,
-// so neither package imports the other.
-type outbox struct{ b *bot.Bot }
-
-func (o outbox) Post(ctx context.Context, d coach.Delivery) (string, string, error) {
-	ch, ts, err := o.b.Post(ctx, d)
-	return ch, ts, schedulerError(err)
-}
-
-func (o outbox) Find(ctx context.Context, d coach.Delivery) (string, string, bool, error) {
-	ch, ts, found, err := o.b.Find(ctx, d)
-	return ch, ts, found, schedulerError(err)
-}
-
-func schedulerError(err error) error {
-	var rl *slack.RateLimitedError
-	var no *bot.ErrNotOwed
-	switch {
-	case errors.As(err, &rl):
-		return &scheduler.RateLimited{After: rl.RetryAfter}
-	case errors.As(err, &no):
-		return &scheduler.Skip{Reason: no.Reason}
-	}
-	return err
-}
-
 // upcoming phrases the next cadence dates for a person's Home tab.
 func (s schedules) upcoming(p coach.Person, now time.Time) []string {
 	loc := p.Location()
@@ -74,13 +44,7 @@ func (s schedules) upcoming(p coach.Person, now time.Time) []string {
 	}
 	var out []string
 	if !p.NudgesOff {
-		nudge := s.nudge
-		if p.NudgeSpec != "" {
-			if own, err := scheduler.Parse(p.NudgeSpec); err == nil {
-				nudge = own
-			}
-		}
-		out = append(out, "Weekly nudge: "+when(nudge.Next(now, loc), loc))
+		out = append(out, "Weekly nudge: "+when(scheduler.NudgeFor(p, s.nudge).Next(now, loc), loc))
 	}
 	out = append(out, "Colour check-in: "+when(s.checkin.Next(now, loc), loc), "Plan refresh: "+when(s.refresh.Next(now, loc), loc))
 	return out

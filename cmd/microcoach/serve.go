@@ -148,7 +148,7 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	o.watchBot(b)
 	engine := scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
-		Store: be, Outbox: o.outbox(outbox{b}), Clock: h.clock, MaxWake: h.maxWake,
+		Store: be, Outbox: o.outbox(b), Questions: questions, Clock: h.clock, MaxWake: h.maxWake,
 		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery, RetentionMonths: cfg.LedgerRetentionMonths,
 	})
 
