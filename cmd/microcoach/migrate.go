@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,6 +92,9 @@ func migrate(ctx context.Context, o migrateOptions, stdout, stderr io.Writer) er
 	res, err := pg.Import(ctx, postgres.ImportSource{Export: e, Extras: x, Label: o.from}, postgres.ImportOptions{
 		Force: o.force, BatchSize: o.batch, AfterBatch: o.afterBatch,
 	})
+	people, ratings := len(e.People), len(e.Ratings)
+	want := digestExport(e)
+	e, x = storage.Export{}, storage.Extras{} // let them go before the copy is read back
 	var notEmpty *postgres.ImportNotEmptyError
 	var other *postgres.ImportOtherError
 	switch {
@@ -122,14 +126,14 @@ func migrate(ctx context.Context, o migrateOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("migrate: verify: %w", err)
 	}
-	if diff := exportDiff(e, got); len(diff) > 0 && res.AlreadyDone {
+	if diff := want.diff(digestExport(got)); len(diff) > 0 && res.AlreadyDone {
 		return fmt.Errorf("migrate: verify: %s has changed since the copy finished at %s (%s differ): is microcoach running on it? Nothing was changed",
 			target, res.FinishedAt.UTC().Format(time.RFC3339), strings.Join(diff, ", "))
 	} else if len(diff) > 0 {
 		return fmt.Errorf("migrate: verify: the exports differ in %s: the copy in %s is not what %s holds; empty it with -force and migrate again",
 			strings.Join(diff, ", "), target, o.from)
 	}
-	fmt.Fprintf(stdout, "verified: exports identical (%d people, %d ratings); took %s\n", len(got.People), len(got.Ratings), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "verified: exports identical (%d people, %d ratings); took %s\n", people, ratings, time.Since(start).Round(time.Millisecond))
 	if !res.AlreadyDone {
 		fmt.Fprintf(stdout, "next: start microcoach with %s_DATABASE_URL set to it; keep %s as it is (it is the way back)\n", envPrefix, o.from)
 	}
@@ -219,25 +223,52 @@ func copyTo(db *storage.DB, path string) error {
 	return err
 }
 
-// exportDiff names the parts of two exports that differ, as canonical
-// JSON (each list of records encoded the one way Go encodes its type). It
-// leaves out what differs between any two databases however equal their
-// records: when the export was made, and the schema version, which is
-// each backend's own numbering.
-func exportDiff(a, b storage.Export) []string {
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	var diff []string
-	for i := range va.NumField() {
-		f := va.Type().Field(i)
+// exportDigest is a sha256 of each part of an export, as canonical JSON
+// (each record encoded the one way Go encodes its type, one at a time).
+// It leaves out what differs between any two databases however equal
+// their records: when the export was made, and the schema version, which
+// is each backend's own numbering. Comparing digests instead of exports
+// lets the first export go before the second is read: either is as big
+// as the database.
+type exportDigest map[string][sha256.Size]byte
+
+func digestExport(e storage.Export) exportDigest {
+	d := exportDigest{}
+	v := reflect.ValueOf(e)
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
 		if f.Name == "ExportedAt" || f.Name == "SchemaVersion" {
 			continue
 		}
-		ja, erra := json.Marshal(va.Field(i).Interface())
-		jb, errb := json.Marshal(vb.Field(i).Interface())
-		if erra != nil || errb != nil || !bytes.Equal(ja, jb) {
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			diff = append(diff, name)
+		h := sha256.New()
+		enc := json.NewEncoder(h)
+		if x := v.Field(i); x.Kind() == reflect.Slice {
+			fmt.Fprintf(h, "%d\n", x.Len())
+			for j := range x.Len() {
+				if err := enc.Encode(x.Index(j).Interface()); err != nil {
+					fmt.Fprintf(h, "unencodable %d: %v\n", j, err)
+				}
+			}
+		} else if err := enc.Encode(x.Interface()); err != nil {
+			fmt.Fprintf(h, "unencodable: %v\n", err)
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		d[name] = [sha256.Size]byte(h.Sum(nil))
+	}
+	return d
+}
+
+// diff names the parts that differ, in the order of their names.
+func (d exportDigest) diff(other exportDigest) []string {
+	var out []string
+	for name, sum := range d {
+		if other[name] != sum {
+			out = append(out, name)
 		}
 	}
-	return diff
+	slices.Sort(out)
+	return out
 }
+
+// exportDiff names the parts of two exports that differ.
+func exportDiff(a, b storage.Export) []string { return digestExport(a).diff(digestExport(b)) }

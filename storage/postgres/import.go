@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -221,14 +222,29 @@ var dataTables = []struct{ table, kind string }{
 	{"submissions", "dedupe records"}, {"due", "due index entries"},
 }
 
-// fingerprint identifies a source by its records.
+// fingerprint identifies a source by its records: a sha256 of their
+// JSON, one record at a time (the whole document at once would be a
+// second copy of the database in memory).
 func fingerprint(src ImportSource) (string, error) {
 	e := src.Export
 	e.ExportedAt = time.Time{}
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	if err := enc.Encode(e); err != nil {
-		return "", err
+	v := reflect.ValueOf(e)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() != reflect.Slice {
+			if err := enc.Encode(f.Interface()); err != nil {
+				return "", err
+			}
+			continue
+		}
+		fmt.Fprintf(h, "%s %d\n", v.Type().Field(i).Name, f.Len())
+		for j := range f.Len() {
+			if err := enc.Encode(f.Index(j).Interface()); err != nil {
+				return "", err
+			}
+		}
 	}
 	if err := enc.Encode(src.Extras); err != nil {
 		return "", err
