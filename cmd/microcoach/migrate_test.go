@@ -284,6 +284,10 @@ func TestMigrateResumesAfterAnInterruption(t *testing.T) {
 		t.Fatalf("after three batches the mark says %d (%v), want %d (past the people and into the ratings)", done, err, copied)
 	}
 
+	if label, unfinished, err := db.ImportUnfinished(context.Background()); err != nil || !unfinished || label != path {
+		t.Errorf("ImportUnfinished = %q, %v, %v; want %q, true", label, unfinished, err, path)
+	}
+
 	other := seedMigrate(t, 3)
 	code, _, stderr := cli(t, "migrate", "-from", other, "-to", u)
 	if code != 1 {
@@ -296,6 +300,9 @@ func TestMigrateResumesAfterAnInterruption(t *testing.T) {
 		t.Fatalf("migrate again: exit %d: %s%s", code, stdout, stderr)
 	}
 	mustContain(t, stdout, "continuing the copy started", "verified: exports identical")
+	if _, unfinished, err := db.ImportUnfinished(context.Background()); err != nil || unfinished {
+		t.Errorf("ImportUnfinished after the copy finished = %v, %v", unfinished, err)
+	}
 	want, _ := sourceExport(t, path)
 	got, err := db.ExportAll(migrateNow)
 	if err != nil {

@@ -442,3 +442,17 @@ func (db *DB) finishImport(ctx context.Context, fp string, total int, src Import
 	db.signal()
 	return finished, nil
 }
+
+// ImportUnfinished reports whether the database holds a copy that was
+// started and not finished, and of what (the source's label): serve
+// should refuse to run on it, since it holds only part of the records.
+func (db *DB) ImportUnfinished(ctx context.Context) (label string, unfinished bool, err error) {
+	err = db.pool.QueryRow(ctx, `SELECT label FROM import WHERE finished_at IS NULL`).Scan(&label)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: import state: %w", err)
+	}
+	return label, true, nil
+}
