@@ -89,8 +89,17 @@ func migrate(ctx context.Context, o migrateOptions, stdout, stderr io.Writer) er
 		return err
 	}
 
+	next := 10 // the next percentage to report
 	res, err := pg.Import(ctx, postgres.ImportSource{Export: e, Extras: x, Label: o.from}, postgres.ImportOptions{
-		Force: o.force, BatchSize: o.batch, AfterBatch: o.afterBatch,
+		Force: o.force, BatchSize: o.batch, AfterBatch: func(p postgres.ImportProgress) {
+			if pc := p.Done * 100 / max(p.Total, 1); pc >= next && pc < 100 {
+				fmt.Fprintf(stderr, "migrate: %d%% (%d of %d records)\n", pc, p.Done, p.Total)
+				next = pc/10*10 + 10
+			}
+			if o.afterBatch != nil {
+				o.afterBatch(p)
+			}
+		},
 	})
 	people, ratings := len(e.People), len(e.Ratings)
 	want := digestExport(e)
@@ -127,8 +136,8 @@ func migrate(ctx context.Context, o migrateOptions, stdout, stderr io.Writer) er
 		return fmt.Errorf("migrate: verify: %w", err)
 	}
 	if diff := want.diff(digestExport(got)); len(diff) > 0 && res.AlreadyDone {
-		return fmt.Errorf("migrate: verify: %s has changed since the copy finished at %s (%s differ): is microcoach running on it? Nothing was changed",
-			target, res.FinishedAt.UTC().Format(time.RFC3339), strings.Join(diff, ", "))
+		return fmt.Errorf("migrate: verify: %s has changed since the copy finished at %s (%s differ): is microcoach running on it? Nothing was changed; -force would replace what is there with %s",
+			target, res.FinishedAt.UTC().Format(time.RFC3339), strings.Join(diff, ", "), o.from)
 	} else if len(diff) > 0 {
 		return fmt.Errorf("migrate: verify: the exports differ in %s: the copy in %s is not what %s holds; empty it with -force and migrate again",
 			strings.Join(diff, ", "), target, o.from)

@@ -175,11 +175,17 @@ func TestMigrateToPostgres(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("migrate again after a change: exit %d: %s%s", code, out, errs)
 	}
-	mustContain(t, errs, "has changed since the copy finished", "ratings differ", "Nothing was changed")
-	// With the rating gone: nothing to copy, and verified.
-	if _, err := db.Pool().Exec(context.Background(), `DELETE FROM ratings WHERE id = $1`, rs[0].ID); err != nil {
-		t.Fatal(err)
+	mustContain(t, errs, "has changed since the copy finished", "ratings differ", "Nothing was changed", "-force would replace")
+	if n, _ := db.Ratings(got.People[0].ID, "planning"); len(n) == 0 || n[len(n)-1].ID != rs[0].ID {
+		t.Error("the refused re-run changed the target")
 	}
+	// -force copies again, over the change; then a re-run has nothing to
+	// copy, and verifies.
+	code, out, errs = cli(t, "migrate", "-from", path, "-to", u, "-force")
+	if code != 0 {
+		t.Fatalf("migrate -force over a changed copy: exit %d: %s%s", code, out, errs)
+	}
+	mustContain(t, out, "copied "+path, "verified: exports identical")
 	code, out, errs = cli(t, "migrate", "-from", path, "-to", u)
 	if code != 0 {
 		t.Fatalf("migrate again: exit %d: %s%s", code, out, errs)

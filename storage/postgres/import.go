@@ -35,9 +35,10 @@ import (
 //     same source; with another source (or the same file after it
 //     changed) it is refused with an *ImportOtherError. Once finished, a
 //     call with the same source does nothing and says so (AlreadyDone).
-//   - A target that holds records and no unfinished import of this source
-//     is refused with an *ImportNotEmptyError, unless opts.Force, which
-//     empties it first.
+//   - A target that holds records and no import of this source is refused
+//     with an *ImportNotEmptyError, unless opts.Force, which empties it
+//     first (also after a finished import of this source, which the
+//     target may have changed since; an unfinished one is continued).
 
 // ImportSource is what Import copies: a bbolt database's export and
 // extras, and where they came from (a file's path), kept for messages.
@@ -49,8 +50,8 @@ type ImportSource struct {
 
 // ImportOptions tune Import.
 type ImportOptions struct {
-	// Force empties a target that holds records (or another import)
-	// first, instead of refusing it.
+	// Force empties a target that holds records (another import, or a
+	// finished one of this source) first, instead of refusing it.
 	Force bool
 	// BatchSize is how many records one transaction copies; 0 means 5000.
 	BatchSize int
@@ -118,7 +119,7 @@ const importLock = 0x6d63696d706f7274
 
 // importKind is one table's share of a copy.
 type importKind struct {
-	name  string // for people: "people", "ratings", …
+	name  string // for messages: "people", "ratings", …
 	table string
 	cols  []string
 	n     int
@@ -341,7 +342,7 @@ func (db *DB) startImport(ctx context.Context, fp, label string, force bool, res
 		var finished *time.Time
 		err := tx.QueryRow(ctx, `SELECT source, label, done, started_at, finished_at FROM import`).Scan(&source, &oldLabel, &done, &started, &finished)
 		switch {
-		case err == nil && source == fp:
+		case err == nil && source == fp && !(force && finished != nil):
 			res.StartedAt, res.AlreadyDone, res.Resumed = started, finished != nil, finished == nil
 			if finished != nil {
 				res.FinishedAt = *finished
