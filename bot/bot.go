@@ -10,6 +10,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -120,6 +121,13 @@ type Config struct {
 	// Drain is how long work goes on after shutdown begins; the rest stays
 	// in the inbox (DefaultDrain).
 	Drain time.Duration
+	// Orphans, when set, hands this replica the inbox entries of replicas
+	// that died (a shared inbox: PostgreSQL's). Run calls it every
+	// AdoptEvery and works what it yields like its own leftovers, so an
+	// envelope acknowledged by a replica that was killed is still done.
+	Orphans func(fn func(seq uint64, record []byte) error) error
+	// AdoptEvery is how often Run looks for orphans (DefaultAdoptEvery).
+	AdoptEvery time.Duration
 	// Screen runs fn with reads that all come from one read transaction
 	// (storage's DB.View); optional: without it each read is its own.
 	Screen func(fn func(r ScreenReader) error) error
@@ -151,6 +159,8 @@ type Bot struct {
 	slackHost     *url.URL
 
 	in          *inbox
+	orphans     func(fn func(seq uint64, record []byte) error) error
+	adoptEvery  time.Duration
 	notices     chan notice
 	screenReads func(fn func(r ScreenReader) error) error
 
@@ -217,6 +227,7 @@ func New(cfg Config) *Bot {
 	b.subcommands = coachCommands(b)
 	b.actions, b.submits = actionHandlers(b), submitHandlers(b)
 	b.in = newInbox(cfg.Inbox, cfg.Workers, cfg.Backlog, cfg.Drain)
+	b.orphans, b.adoptEvery = cfg.Orphans, cmp.Or(cfg.AdoptEvery, DefaultAdoptEvery)
 	b.notices = make(chan notice, 64)
 	return b
 }
@@ -268,7 +279,13 @@ func (b *Bot) Run(ctx context.Context, sm *socketmode.Client) error {
 	noticeCtx, stopNotices := context.WithCancel(drain)
 	defer stopNotices()
 	go b.sendNotices(noticeCtx)
+	adopted := make(chan struct{})
+	go func() {
+		defer close(adopted)
+		b.adoptOrphans(ctx)
+	}()
 	defer func() {
+		<-adopted // before the queue's writers are told to stop
 		close(in.admitted)
 		<-committed
 		workers.Wait()

@@ -49,6 +49,9 @@ const (
 	// DefaultDrain is how long work goes on after shutdown begins; what is
 	// not done by then stays in the inbox for the next start.
 	DefaultDrain = 7 * time.Second
+	// DefaultAdoptEvery is how often a replica looks for the envelopes of
+	// one that died (a shared inbox only).
+	DefaultAdoptEvery = 5 * time.Second
 	// maxBatch caps the envelopes written in one transaction.
 	maxBatch = 512
 	// finishedFlush is how often finished entries are removed from the
@@ -613,8 +616,21 @@ func decodeRequest(req socketmode.Request) (any, error) {
 // recoverInbox queues what a previous run left in the inbox, oldest first,
 // ahead of anything new.
 func (b *Bot) recoverInbox() ([]*job, error) {
+	jobs, err := b.inboxJobs(b.in.store.InboxPending)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		b.in.hold(j)
+	}
+	return jobs, nil
+}
+
+// inboxJobs reads kept envelopes from list as jobs; an unreadable one is
+// removed.
+func (b *Bot) inboxJobs(list func(fn func(seq uint64, record []byte) error) error) ([]*job, error) {
 	var jobs []*job
-	err := b.in.store.InboxPending(func(seq uint64, raw []byte) error {
+	err := list(func(seq uint64, raw []byte) error {
 		var r inboxRecord
 		if err := json.Unmarshal(raw, &r); err != nil {
 			// Keep going: one bad record must not stop the rest.
@@ -628,11 +644,43 @@ func (b *Bot) recoverInbox() ([]*job, error) {
 		jobs = append(jobs, j)
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	return jobs, err
+}
+
+// adoptOrphans looks for the inbox entries of replicas that died, every
+// adoptEvery until ctx ends, and queues them for the workers. Adopted
+// entries are this replica's from then on: a kill here hands them on.
+func (b *Bot) adoptOrphans(ctx context.Context) {
+	if b.orphans == nil {
+		return
 	}
-	for _, j := range jobs {
-		b.in.hold(j)
+	t := time.NewTicker(b.adoptEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		jobs, err := b.inboxJobs(b.orphans)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Error("inbox: looking for a dead replica's envelopes failed; trying again", "error", err)
+			}
+			continue
+		}
+		if len(jobs) > 0 {
+			b.log.Info("inbox: adopted envelopes a replica that stopped had acknowledged", "envelopes", len(jobs))
+		}
+		for _, j := range jobs {
+			b.in.hold(j)
+			select {
+			case b.in.queue <- j:
+			case <-ctx.Done():
+				// Kept, and ours: the next start of a replica adopts it.
+				b.in.release(j, false)
+				return
+			}
+		}
 	}
-	return jobs, nil
 }

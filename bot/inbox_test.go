@@ -257,3 +257,73 @@ func TestBusyDMGetsANotice(t *testing.T) {
 	}
 	release()
 }
+
+// TestOrphansAreAdopted: an envelope another replica acknowledged and did
+// not finish reaches this replica through Config.Orphans while it runs,
+// and is worked once: the person gets the late confirmation and the
+// rating is stored once, even though the first run had stored it.
+func TestOrphansAreAdopted(t *testing.T) {
+	t.Parallel()
+	emu := newEmu(t)
+	db, err := storage.Open(filepath.Join(t.TempDir(), "orphans.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in, err := db.OpenInbox(storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
+	start := func(cfg Config) func() {
+		cfg.API, cfg.SlackAPIURL, cfg.Store, cfg.Model = api, emu.APIURL(), db, coach.PMwheel()
+		b := New(cfg)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx, socketmode.New(api)) }()
+		return func() { cancel(); <-done }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// The replica that dies: its record of Ana's /rate is what it left.
+	rec := &recordingInbox{Inbox: in}
+	stop := start(Config{Inbox: rec})
+	if err := emu.WaitConnected(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.Slash(ctx, "UANA", "/rate", "planning 6 on the first replica"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.WaitSeen(ctx, "UANA", slackemu.Containing("*6*/10")); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	rec.mu.Lock()
+	left := rec.records
+	rec.mu.Unlock()
+	if len(left) != 1 {
+		t.Fatalf("%d records written, want 1", len(left))
+	}
+
+	var once sync.Once
+	orphans := func(fn func(uint64, []byte) error) error {
+		var err error
+		once.Do(func() { err = fn(4242, left[0]) })
+		return err
+	}
+	n := emu.SeenCount("UANA")
+	stop = start(Config{Inbox: in, Orphans: orphans, AdoptEvery: 10 * time.Millisecond})
+	defer stop()
+	s, err := emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.Text(), "held up by a restart") || !strings.Contains(s.Text(), "Planning 6/10") {
+		t.Errorf("late confirmation %q", s.Text())
+	}
+	if rs, _ := db.Ratings("UANA", ""); len(rs) != 1 {
+		t.Errorf("%d ratings stored, want 1", len(rs))
+	}
+}

@@ -17,6 +17,7 @@ set -euo pipefail
 KUBERNETES_VERSION=v1.36.3 # k8s.io/kubernetes: the apiserver's validation code
 KUSTOMIZE_VERSION=v5.8.1   # sigs.k8s.io/kustomize/kustomize/v5 (v5.8.3 needs Go 1.27)
 BUILDKIT_VERSION=v0.33.0   # github.com/moby/buildkit: `docker build --check` rules
+COMPOSE_GO_VERSION=v2.16.2 # github.com/compose-spec/compose-go/v2: what `docker compose` loads files with
 SECURITY_THRESHOLD=20      # systemd-analyze security: fail above exposure 2.0
 
 deploy=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -81,7 +82,7 @@ build_tool() {
 # Checker sources
 # ---------------------------------------------------------------------------
 src="$work/src"
-mkdir -p "$src/kubevalidate" "$src/slackmanifest" "$src/dockerfilelint"
+mkdir -p "$src/kubevalidate" "$src/slackmanifest" "$src/dockerfilelint" "$src/composevalidate"
 
 cat >"$src/kubevalidate/main.go" <<'GOEOF'
 // Command kubevalidate checks Kubernetes manifests the way kube-apiserver
@@ -102,6 +103,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -117,10 +119,12 @@ import (
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	_ "k8s.io/kubernetes/pkg/apis/apps/install"
 	_ "k8s.io/kubernetes/pkg/apis/core/install"
+	_ "k8s.io/kubernetes/pkg/apis/policy/install"
 	"k8s.io/kubernetes/pkg/registry/apps/deployment"
 	"k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim"
 	"k8s.io/kubernetes/pkg/registry/core/secret"
 	"k8s.io/kubernetes/pkg/registry/core/service"
+	"k8s.io/kubernetes/pkg/registry/policy/poddisruptionbudget"
 )
 
 // strategies are the kinds microcoach ships; anything else is an error
@@ -130,6 +134,7 @@ var strategies = map[schema.GroupVersionKind]rest.RESTCreateStrategy{
 	{Version: "v1", Kind: "Service"}:                   service.Strategy,
 	{Version: "v1", Kind: "PersistentVolumeClaim"}:     persistentvolumeclaim.Strategy,
 	{Version: "v1", Kind: "Secret"}:                    secret.Strategy,
+	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}: poddisruptionbudget.Strategy,
 }
 
 type warnings []string
@@ -253,31 +258,45 @@ func metaOf(obj runtime.Object) (metav1.Object, error) {
 }
 
 // crossCheck finds references that the apiserver accepts but that would
-// leave the pod pending or a probe or Service pointing nowhere.
+// leave the pod pending or a probe, Service or budget pointing nowhere, and
+// checks microcoach's own rules for its two modes.
 func crossCheck(objs []runtime.Object) error {
-	claims, secrets := map[string]bool{}, map[string]bool{}
+	claims := map[string]bool{}
+	secrets := map[string]map[string]bool{} // name → keys
 	var deps []*appsv1.Deployment
 	var svcs []*corev1.Service
+	var pdbs []*policyv1.PodDisruptionBudget
 	for _, o := range objs {
 		switch o := o.(type) {
 		case *corev1.PersistentVolumeClaim:
 			claims[o.Name] = true
 		case *corev1.Secret:
-			secrets[o.Name] = true
+			keys := map[string]bool{}
+			for k := range o.Data {
+				keys[k] = true
+			}
+			for k := range o.StringData {
+				keys[k] = true
+			}
+			secrets[o.Name] = keys
 		case *appsv1.Deployment:
 			deps = append(deps, o)
 		case *corev1.Service:
 			svcs = append(svcs, o)
+		case *policyv1.PodDisruptionBudget:
+			pdbs = append(pdbs, o)
 		}
 	}
 	var errs []error
 	for _, d := range deps {
-		// microcoach's own rule: bbolt's exclusive file lock allows one
-		// process, and a second replica would send every nudge twice.
-		if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		spec := d.Spec.Template.Spec
+		if postgresMode(d) {
+			errs = append(errs, checkPostgresDeployment(d, pdbs)...)
+		} else if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+			// microcoach's own rule: bbolt's exclusive file lock allows one
+			// process, and a second replica would send every nudge twice.
 			errs = append(errs, fmt.Errorf("deployment %s: want replicas: 1 and strategy Recreate (one process may hold the bbolt file)", d.Name))
 		}
-		spec := d.Spec.Template.Spec
 		for _, v := range spec.Volumes {
 			if v.PersistentVolumeClaim != nil && !claims[v.PersistentVolumeClaim.ClaimName] {
 				errs = append(errs, fmt.Errorf("deployment %s: volume %s: no PersistentVolumeClaim %q", d.Name, v.Name, v.PersistentVolumeClaim.ClaimName))
@@ -285,8 +304,21 @@ func crossCheck(objs []runtime.Object) error {
 		}
 		for _, c := range spec.Containers {
 			for _, ef := range c.EnvFrom {
-				if r := ef.SecretRef; r != nil && (r.Optional == nil || !*r.Optional) && !secrets[r.Name] {
+				if r := ef.SecretRef; r != nil && (r.Optional == nil || !*r.Optional) && secrets[r.Name] == nil {
 					errs = append(errs, fmt.Errorf("deployment %s: container %s: envFrom: no Secret %q", d.Name, c.Name, r.Name))
+				}
+			}
+			for _, e := range c.Env {
+				if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
+					continue
+				}
+				r := e.ValueFrom.SecretKeyRef
+				switch keys := secrets[r.Name]; {
+				case r.Optional != nil && *r.Optional:
+				case keys == nil:
+					errs = append(errs, fmt.Errorf("deployment %s: container %s: env %s: no Secret %q", d.Name, c.Name, e.Name, r.Name))
+				case !keys[r.Key]:
+					errs = append(errs, fmt.Errorf("deployment %s: container %s: env %s: Secret %q has no key %q", d.Name, c.Name, e.Name, r.Name, r.Key))
 				}
 			}
 			for _, p := range []*corev1.Probe{c.StartupProbe, c.LivenessProbe, c.ReadinessProbe} {
@@ -317,7 +349,124 @@ func crossCheck(objs []runtime.Object) error {
 			}
 		}
 	}
+	for _, b := range pdbs {
+		if selects(b.Spec.Selector, deps) == nil {
+			errs = append(errs, fmt.Errorf("poddisruptionbudget %s: selector matches no Deployment's pods", b.Name))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// postgresMode: the Deployment stores in PostgreSQL (MICROCOACH_DATABASE_URL
+// is set), so several replicas may share the database.
+func postgresMode(d *appsv1.Deployment) bool {
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, e := range c.Env {
+			if e.Name == "MICROCOACH_DATABASE_URL" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxSocketModeConnections is Slack's limit per app; every replica holds one.
+const maxSocketModeConnections = 10
+
+// checkPostgresDeployment: several replicas, within Slack's limit even
+// during a rolling update, spread over nodes, the URL from a Secret, no
+// bbolt volume, and a budget that lets a drain proceed one pod at a time.
+func checkPostgresDeployment(d *appsv1.Deployment, pdbs []*policyv1.PodDisruptionBudget) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("deployment %s (PostgreSQL): "+format, append([]any{d.Name}, args...)...))
+	}
+	replicas := int32(1)
+	if d.Spec.Replicas != nil {
+		replicas = *d.Spec.Replicas
+	}
+	if replicas < 2 {
+		bad("replicas: %d; with PostgreSQL run 2 or more, or use the bbolt manifests", replicas)
+	}
+	if d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType || d.Spec.Strategy.RollingUpdate == nil {
+		bad("want strategy RollingUpdate: replicas share the database and can be replaced one at a time")
+	} else {
+		ru := d.Spec.Strategy.RollingUpdate
+		surge, err := intstr.GetScaledValueFromIntOrPercent(ru.MaxSurge, int(replicas), true)
+		if err != nil {
+			bad("maxSurge: %v", err)
+		}
+		if int(replicas)+surge > maxSocketModeConnections {
+			bad("replicas %d + maxSurge %d > %d, Slack's limit of Socket Mode connections per app", replicas, surge, maxSocketModeConnections)
+		}
+		unavailable, err := intstr.GetScaledValueFromIntOrPercent(ru.MaxUnavailable, int(replicas), false)
+		if err != nil {
+			bad("maxUnavailable: %v", err)
+		}
+		if unavailable >= int(replicas) {
+			bad("maxUnavailable %d would let an update stop every replica at once", unavailable)
+		}
+	}
+	spec := d.Spec.Template.Spec
+	for _, v := range spec.Volumes {
+		if v.PersistentVolumeClaim != nil {
+			bad("volume %s: a PersistentVolumeClaim; PostgreSQL mode keeps nothing on a volume", v.Name)
+		}
+	}
+	for _, c := range spec.Containers {
+		for _, e := range c.Env {
+			switch {
+			case e.Name == "MICROCOACH_DATABASE_URL" && (e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil):
+				bad("container %s: MICROCOACH_DATABASE_URL holds a password: take it from a Secret (secretKeyRef)", c.Name)
+			case e.Name == "MICROCOACH_DB_PATH":
+				bad("container %s: MICROCOACH_DB_PATH is ignored when MICROCOACH_DATABASE_URL is set; leave it out", c.Name)
+			}
+		}
+	}
+	spread := false
+	for _, t := range spec.TopologySpreadConstraints {
+		sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector)
+		if err == nil && t.TopologyKey == corev1.LabelHostname && t.WhenUnsatisfiable == corev1.DoNotSchedule &&
+			!sel.Empty() && sel.Matches(labels.Set(d.Spec.Template.Labels)) {
+			spread = true
+		}
+	}
+	if !spread {
+		bad("no topologySpreadConstraint on %s (DoNotSchedule) that selects its own pods: replicas could share a node", corev1.LabelHostname)
+	}
+	var budget *policyv1.PodDisruptionBudget
+	for _, b := range pdbs {
+		if selects(b.Spec.Selector, []*appsv1.Deployment{d}) != nil {
+			budget = b
+		}
+	}
+	switch {
+	case budget == nil:
+		bad("no PodDisruptionBudget selects its pods")
+	case budget.Spec.MaxUnavailable != nil:
+		if n, err := intstr.GetScaledValueFromIntOrPercent(budget.Spec.MaxUnavailable, int(replicas), true); err != nil || n < 1 || n >= int(replicas) {
+			bad("PodDisruptionBudget %s: maxUnavailable %s must allow 1 to %d of %d replicas", budget.Name, budget.Spec.MaxUnavailable.String(), replicas-1, replicas)
+		}
+	case budget.Spec.MinAvailable != nil:
+		if n, err := intstr.GetScaledValueFromIntOrPercent(budget.Spec.MinAvailable, int(replicas), true); err != nil || n < 1 || n >= int(replicas) {
+			bad("PodDisruptionBudget %s: minAvailable %s must be 1 to %d of %d replicas, or no drain can proceed", budget.Name, budget.Spec.MinAvailable.String(), replicas-1, replicas)
+		}
+	}
+	return errs
+}
+
+// selects returns the first Deployment whose pods the selector matches.
+func selects(s *metav1.LabelSelector, deps []*appsv1.Deployment) *appsv1.Deployment {
+	sel, err := metav1.LabelSelectorAsSelector(s)
+	if err != nil || sel.Empty() {
+		return nil
+	}
+	for _, d := range deps {
+		if sel.Matches(labels.Set(d.Spec.Template.Labels)) {
+			return d
+		}
+	}
+	return nil
 }
 
 func hasPort(c corev1.Container, p intstr.IntOrString) bool {
@@ -350,12 +499,12 @@ import (
 )
 
 var (
-	wantScopes = []string{"chat:write", "chat:write.public", "commands", "im:write", "im:history", "im:read",
-		"users:read", "reactions:write", "files:write", "channels:read", "groups:read"}
-	wantEvents   = []string{"app_home_opened", "message.im"}
+	wantScopes = []string{"chat:write", "commands", "im:write", "im:history", "users:read", "users:read.email",
+		"reactions:write", "files:write", "channels:read", "channels:history", "groups:read", "groups:history"}
+	wantEvents   = []string{"app_home_opened", "message.im", "user_change"}
 	wantCommands = map[string]string{ // command → usage hint
 		"/rate":  "[@person] <area> <1-10> [note]",
-		"/coach": "help | plan | challenge | question | pause | resume | team | prep | digest | export | forget-me",
+		"/coach": "help | plan | challenge | gaps | assess | team | question | answers | pause | resume | nudges | prep | digest | export | forget-me | org",
 	}
 	hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$`)
 )
@@ -692,6 +841,134 @@ func copyFile(from, to string) error {
 }
 GOEOF
 
+cat >"$src/composevalidate/main.go" <<'GOEOF'
+// Command composevalidate loads a Compose file the way `docker compose`
+// does (compose-go: the Compose specification's JSON schema, so unknown
+// keys fail; interpolation from .env; env_file; normalisation), then checks
+// microcoach's PostgreSQL setup: the bot can be scaled (no container_name,
+// no fixed host port), it waits for PostgreSQL to be healthy, its URL names
+// the postgres service with that service's user, password and database,
+// and PostgreSQL keeps its data in a named volume.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: composevalidate compose.yaml (with .env and the env_file beside it)")
+		os.Exit(2)
+	}
+	file, err := filepath.Abs(os.Args[1])
+	if err == nil {
+		err = check(file)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+	fmt.Printf("%s: valid; microcoach scales, waits for a healthy postgres, and its URL matches it\n", os.Args[1])
+}
+
+func check(file string) error {
+	opts, err := cli.NewProjectOptions([]string{file},
+		cli.WithWorkingDirectory(filepath.Dir(file)), cli.WithEnvFiles(), cli.WithDotEnv, cli.WithConsistency(true))
+	if err != nil {
+		return err
+	}
+	p, err := opts.LoadProject(context.Background())
+	if err != nil {
+		return err
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bot, ok := p.Services["microcoach"]
+	if !ok {
+		return errors.New("no service microcoach")
+	}
+	pg, ok := p.Services["postgres"]
+	if !ok {
+		return errors.New("no service postgres")
+	}
+
+	// The bot: scalable, built from deploy/Dockerfile, after a healthy postgres.
+	if bot.ContainerName != "" {
+		bad("microcoach: container_name %q: `docker compose up --scale microcoach=3` needs it unset", bot.ContainerName)
+	}
+	for _, port := range bot.Ports {
+		if port.Published != "" {
+			bad("microcoach: port %d published on fixed host port %s: a second replica could not bind it", port.Target, port.Published)
+		}
+	}
+	if bot.Build == nil {
+		bad("microcoach: no build section")
+	} else if _, err := os.Stat(filepath.Join(bot.Build.Context, bot.Build.Dockerfile)); err != nil || filepath.ToSlash(bot.Build.Dockerfile) != "deploy/Dockerfile" {
+		bad("microcoach: build %s + %s is not the repository's deploy/Dockerfile", bot.Build.Context, bot.Build.Dockerfile)
+	}
+	if dep, ok := bot.DependsOn["postgres"]; !ok || dep.Condition != types.ServiceConditionHealthy {
+		bad("microcoach: depends_on postgres must have condition %s (got %q)", types.ServiceConditionHealthy, dep.Condition)
+	}
+	if _, ok := bot.Environment["MICROCOACH_DB_PATH"]; ok {
+		bad("microcoach: MICROCOACH_DB_PATH is ignored with PostgreSQL; leave it out")
+	}
+
+	// PostgreSQL: health checked with pg_isready, data in a named volume.
+	if pg.HealthCheck == nil || pg.HealthCheck.Disable || !slices.ContainsFunc(pg.HealthCheck.Test, func(s string) bool { return strings.Contains(s, "pg_isready") }) {
+		bad("postgres: healthcheck must run pg_isready")
+	}
+	if !strings.HasPrefix(pg.Image, "postgres:") || pg.Image == "postgres:latest" {
+		bad("postgres: image %q: want the official image at a pinned major version (postgres:N)", pg.Image)
+	}
+	named := false
+	for _, v := range pg.Volumes {
+		if _, declared := p.Volumes[v.Source]; v.Type == types.VolumeTypeVolume && declared && strings.HasPrefix(v.Target, "/var/lib/postgresql") {
+			named = true
+		}
+	}
+	if !named {
+		bad("postgres: its data directory is not on a named volume")
+	}
+
+	// The URL: the postgres service, its user, password and database.
+	env := func(s types.ServiceConfig, k string) string {
+		if v := s.Environment[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	raw := env(bot, "MICROCOACH_DATABASE_URL")
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		bad("microcoach: MICROCOACH_DATABASE_URL is not set")
+	case err != nil:
+		bad("microcoach: MICROCOACH_DATABASE_URL does not parse (a password with URL characters?): %v", err)
+	case u.Scheme != "postgres" && u.Scheme != "postgresql":
+		bad("microcoach: MICROCOACH_DATABASE_URL: scheme %q, want postgres", u.Scheme)
+	case u.Hostname() != "postgres":
+		bad("microcoach: MICROCOACH_DATABASE_URL: host %q, want the postgres service", u.Hostname())
+	default:
+		pass, _ := u.User.Password()
+		if u.User.Username() != env(pg, "POSTGRES_USER") || pass != env(pg, "POSTGRES_PASSWORD") || pass == "" ||
+			strings.TrimPrefix(u.Path, "/") != env(pg, "POSTGRES_DB") {
+			bad("microcoach: MICROCOACH_DATABASE_URL's user, password or database differ from postgres's POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB")
+		}
+	}
+	return errors.Join(errs...)
+}
+GOEOF
+
 step "building the checkers (first run: a few minutes; then cached in $cache)"
 # kubevalidate imports k8s.io/kubernetes, whose go.mod points its staging
 # modules (k8s.io/api, k8s.io/apiserver, …) at v0.0.0 with local replaces;
@@ -706,15 +983,17 @@ slackgo=$(cd "$repo" && go list -m -f '{{.Version}}' github.com/slack-go/slack)
 yamlv3=$(cd "$repo" && go list -m -f '{{.Version}}' go.yaml.in/yaml/v3)
 printf 'module slackmanifest\n\ngo 1.26\n\nrequire (\n\tgithub.com/slack-go/slack %s\n\tgo.yaml.in/yaml/v3 %s\n)\n' "$slackgo" "$yamlv3" >"$src/slackmanifest/go.mod"
 printf 'module dockerfilelint\n\ngo 1.26\n\nrequire github.com/moby/buildkit %s\n' "$BUILDKIT_VERSION" >"$src/dockerfilelint/go.mod"
+printf 'module composevalidate\n\ngo 1.26\n\nrequire github.com/compose-spec/compose-go/v2 %s\n' "$COMPOSE_GO_VERSION" >"$src/composevalidate/go.mod"
 
 kubevalidate=$(build_tool kubevalidate "$src/kubevalidate")
 slackmanifest=$(build_tool slackmanifest "$src/slackmanifest")
 dockerfilelint=$(build_tool dockerfilelint "$src/dockerfilelint")
+composevalidate=$(build_tool composevalidate "$src/composevalidate")
 kustomize="$cache/kustomize-$KUSTOMIZE_VERSION/kustomize"
 if [[ ! -x $kustomize ]]; then
 	GOBIN="$(dirname "$kustomize")" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" || die "installing kustomize"
 fi
-say "ok   kubevalidate (k8s.io/kubernetes $KUBERNETES_VERSION), slackmanifest (slack-go $slackgo), dockerfilelint (buildkit $BUILDKIT_VERSION), kustomize $KUSTOMIZE_VERSION"
+say "ok   kubevalidate (k8s.io/kubernetes $KUBERNETES_VERSION), slackmanifest (slack-go $slackgo), dockerfilelint (buildkit $BUILDKIT_VERSION), composevalidate (compose-go $COMPOSE_GO_VERSION), kustomize $KUSTOMIZE_VERSION"
 
 # ---------------------------------------------------------------------------
 step "Docker: build the binary the way deploy/Dockerfile does"
@@ -856,7 +1135,42 @@ sed 's/readOnlyRootFilesystem:/readOnlyRootFilesytem:/' "$work/built.yaml" >"$wo
 must_reject "Deployment with a misspelt field" "$kubevalidate" "$work/built-typo.yaml" "$deploy/kubernetes/secret.example.yaml"
 sed 's/type: Recreate/type: RollingUpdate/' "$work/built.yaml" >"$work/built-rolling.yaml"
 must_reject "Deployment with a rolling update" "$kubevalidate" "$work/built-rolling.yaml" "$deploy/kubernetes/secret.example.yaml"
+
+step "Kubernetes, PostgreSQL mode: kustomize build deploy/kubernetes/postgres + the same validation"
+"$kustomize" build "$deploy/kubernetes/postgres" >"$work/built-pg.yaml"
+! grep -q '^kind: Secret$' "$work/built-pg.yaml" || die "kubernetes/postgres/kustomization.yaml must not include a Secret"
+for kind in Deployment PodDisruptionBudget Service; do
+	grep -q "^kind: $kind\$" "$work/built-pg.yaml" || die "kubernetes/postgres builds no $kind"
+done
+secrets=("$deploy/kubernetes/secret.example.yaml" "$deploy/kubernetes/postgres/secret.example.yaml")
+"$kubevalidate" "$work/built-pg.yaml" "${secrets[@]}"
+sed 's/^  replicas: 3$/  replicas: 10/' "$work/built-pg.yaml" >"$work/pg-many.yaml"
+must_reject "10 replicas + maxSurge 1 (Slack allows 10 connections)" "$kubevalidate" "$work/pg-many.yaml" "${secrets[@]}"
+sed 's/^  maxUnavailable: 1$/  minAvailable: 3/' "$work/built-pg.yaml" >"$work/pg-pdb.yaml"
+must_reject "a PodDisruptionBudget that blocks every drain" "$kubevalidate" "$work/pg-pdb.yaml" "${secrets[@]}"
+sed 's/key: MICROCOACH_DATABASE_URL$/key: DATABASE_URL/' "$work/built-pg.yaml" >"$work/pg-key.yaml"
+must_reject "a secretKeyRef to a key the Secret lacks" "$kubevalidate" "$work/pg-key.yaml" "${secrets[@]}"
+sed 's/topologyKey: kubernetes.io\/hostname/topologyKey: kubernetes.io\/os/' "$work/built-pg.yaml" >"$work/pg-spread.yaml"
+must_reject "replicas not spread over nodes" "$kubevalidate" "$work/pg-spread.yaml" "${secrets[@]}"
 say "note kubeconform is not used: it downloads its JSON schemas at run time and fails offline"
+
+# ---------------------------------------------------------------------------
+step "Docker Compose: deploy/compose/compose.yaml (compose-go $COMPOSE_GO_VERSION: the Compose schema, interpolation, env_file)"
+# ---------------------------------------------------------------------------
+# A copy, with the files the operator creates beside it: microcoach.env from
+# the example and .env with a placeholder password.
+mkdir -p "$work/compose/deploy/compose"
+cp "$deploy/Dockerfile" "$work/compose/deploy/Dockerfile"
+cp "$deploy/compose/compose.yaml" "$work/compose/deploy/compose/compose.yaml"
+cp "$deploy/microcoach.env.example" "$work/compose/deploy/compose/microcoach.env"
+printf 'POSTGRES_PASSWORD=%s\n' 0123456789abcdef0123456789abcdef >"$work/compose/deploy/compose/.env"
+"$composevalidate" "$work/compose/deploy/compose/compose.yaml"
+sed 's/^    restart: unless-stopped$/&\n    container_name: microcoach/' "$deploy/compose/compose.yaml" >"$work/compose/deploy/compose/named.yaml"
+must_reject "compose: the bot with a container_name (cannot scale)" "$composevalidate" "$work/compose/deploy/compose/named.yaml"
+sed 's/condition: service_healthy/condition: service_started/' "$deploy/compose/compose.yaml" >"$work/compose/deploy/compose/started.yaml"
+must_reject "compose: the bot not waiting for a healthy postgres" "$composevalidate" "$work/compose/deploy/compose/started.yaml"
+sed 's/^    cap_drop:$/    cap_dropp:/' "$deploy/compose/compose.yaml" >"$work/compose/deploy/compose/schema.yaml"
+must_reject "compose: a key the Compose schema does not know" "$composevalidate" "$work/compose/deploy/compose/schema.yaml"
 
 # ---------------------------------------------------------------------------
 step "this script: shellcheck $(shellcheck --version | sed -n 's/^version: //p')"

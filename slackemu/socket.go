@@ -166,6 +166,7 @@ func (s *Server) dispatch(e *envelope) {
 	}
 	e.sentAt = time.Now()
 	s.obs.envelopes[s.obs.envIndex[e.id]].Delivered = true
+	s.obs.envelopes[s.obs.envIndex[e.id]].Conn = c.id
 	s.mu.Unlock()
 	s.send(c, e)
 }
@@ -190,6 +191,7 @@ func (s *Server) send(c *wsConn, e *envelope) {
 			s.sock.held = append(s.sock.held, e)
 		} else {
 			e.sentAt = time.Now()
+			s.obs.envelopes[s.obs.envIndex[e.id]].Conn = c.id
 		}
 		s.mu.Unlock()
 	}
@@ -349,6 +351,7 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 	for _, e := range held {
 		e.sentAt = time.Now()
 		s.obs.envelopes[s.obs.envIndex[e.id]].Delivered = true
+		s.obs.envelopes[s.obs.envIndex[e.id]].Conn = c.id
 	}
 	s.sock.notify()
 	s.mu.Unlock()

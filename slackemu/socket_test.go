@@ -372,6 +372,14 @@ func TestEnvelopesGoToEveryConnection(t *testing.T) {
 	if seen["a"] == 0 || seen["b"] == 0 {
 		t.Errorf("deliveries per connection: %v", seen)
 	}
+	// Each envelope went to one connection, and the record says which.
+	conns := map[int]int{}
+	for _, e := range s.Envelopes() {
+		conns[e.Conn]++
+	}
+	if len(conns) != 2 || conns[0] != 0 || conns[1]+conns[2] != 4 {
+		t.Errorf("envelopes per recorded connection: %v, want 4 spread over connections 1 and 2", conns)
+	}
 }
 
 func TestCloseStopsEverything(t *testing.T) {

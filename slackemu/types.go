@@ -210,7 +210,12 @@ type EnvelopeRecord struct {
 	Created      time.Time
 	// Delivered is set once the envelope was written to a connection.
 	Delivered bool
-	Acked     bool
+	// Conn numbers the Socket Mode connection it was last written to,
+	// from 1 in the order connections opened: Slack sends each payload
+	// to one of an app's connections, and the tests of several replicas
+	// see how they were spread.
+	Conn  int
+	Acked bool
 }
 
 // Container says where a person clicks: a message or a view.

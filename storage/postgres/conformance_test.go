@@ -12,8 +12,10 @@ import (
 	"github.com/microcoach/microcoach/storage/storagetest"
 )
 
-// The bot and the scheduler can both run on this store.
+// The bot and the scheduler can both run on this store, and the bot on
+// its inbox.
 var (
+	_ bot.Inbox         = (*Inbox)(nil)
 	_ bot.Store         = (*DB)(nil)
 	_ scheduler.Store   = (*DB)(nil)
 	_ storagetest.Store = (*DB)(nil)

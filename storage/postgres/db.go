@@ -74,6 +74,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -132,6 +133,8 @@ type DB struct {
 	changed    chan struct{} // DueChanged
 	stopListen context.CancelFunc
 	listenDone chan struct{} // closed when the listener has stopped
+
+	writeFailures atomic.Uint64 // of the inbox and the write probe
 }
 
 // Open connects to the database at rawURL and brings its schema up to the

@@ -14,7 +14,7 @@ import (
 
 // openTest opens a fresh database for one test and closes it when the
 // test ends.
-func openTest(t *testing.T, url string) *DB {
+func openTest(t testing.TB, url string) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), url, Options{MaxConns: 4})
 	if err != nil {

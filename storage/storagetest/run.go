@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ResetDue", testResetDue},
 		{"DueChanged", testDueChanged},
 		{"FoldLedgerKeepsQuarterCounts", testFoldLedger},
+		{"Expire", testExpire},
+		{"Probe", testProbe},
 		{"ConcurrentQueueOwesOnce", testConcurrentQueue},
 		{"ConcurrentClaimOfADelivery", testConcurrentClaim},
 		{"ConcurrentSubmissions", testConcurrentSubmissions},

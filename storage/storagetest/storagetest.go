@@ -81,6 +81,12 @@ type Store interface {
 	LedgerQuarters(person string) ([]storage.QuarterCount, error)
 	ReleaseMapped() error
 
+	// Upkeep: expiry of dedupe records and ad-hoc questions, and the
+	// write probe of /readyz.
+	Expire(now time.Time, dedupeKeep, questionKeep time.Duration) (storage.Expired, error)
+	Probe(now time.Time) error
+	WriteFailures() uint64
+
 	ForgetPerson(id string) (coach.Forgotten, error)
 	ExportAll(now time.Time) (storage.Export, error)
 	ExportPerson(id string, now time.Time) (storage.PersonExport, bool, error)

@@ -1,19 +1,16 @@
-package storage
+package storagetest
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/microcoach/microcoach/coach"
+	"github.com/microcoach/microcoach/storage"
 )
 
-func TestExpire(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "expire.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+// Expire removes dedupe records and ad-hoc question entries past their
+// keep, and nothing else.
+func testExpire(t *testing.T, db Store) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	rate := func(sub string, at time.Time) {
 		t.Helper()
@@ -22,7 +19,7 @@ func TestExpire(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rate("cmd:old", now.Add(-DedupeKeep-time.Hour))
+	rate("cmd:old", now.Add(-storage.DedupeKeep-time.Hour))
 	rate("cmd:new", now.Add(-time.Hour))
 	ask := func(at time.Time) {
 		t.Helper()
@@ -31,14 +28,14 @@ func TestExpire(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ask(now.Add(-QuestionKeep - time.Hour))
+	ask(now.Add(-storage.QuestionKeep - time.Hour).In(t0.Location())) // kept with another offset
 	ask(now.Add(-24 * time.Hour))
 	nudge := coach.Delivery{Person: "UANA", Cadence: coach.CadenceNudge, Period: "2020-01-06T09:30", Due: now.AddDate(-5, 0, 0)}
 	if _, err := db.QueueDeliveries([]coach.Delivery{nudge}); err != nil {
 		t.Fatal(err)
 	}
 
-	x, err := db.Expire(now, DedupeKeep, QuestionKeep)
+	x, err := db.Expire(now, storage.DedupeKeep, storage.QuestionKeep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +53,27 @@ func TestExpire(t *testing.T) {
 	if len(qs) != 1 || len(ns) != 1 {
 		t.Errorf("left %d questions (want 1) and %d nudges (want 1)", len(qs), len(ns))
 	}
+	if open, _ := db.OpenDeliveries(); len(open) != 2 {
+		t.Errorf("%d open deliveries, want the recent question and the nudge", len(open))
+	}
 	if rs, _ := db.Ratings("UANA", ""); len(rs) != 2 {
 		t.Errorf("ratings touched: %d", len(rs))
+	}
+	// Again: nothing left to remove.
+	if x, err := db.Expire(now, storage.DedupeKeep, storage.QuestionKeep); err != nil || x != (storage.Expired{}) {
+		t.Errorf("second Expire = %+v, %v", x, err)
+	}
+}
+
+// The write probe of /readyz passes on a store that takes writes, and
+// counts no failure.
+func testProbe(t *testing.T, db Store) {
+	for range 2 {
+		if err := db.Probe(t0); err != nil {
+			t.Fatalf("probe of a healthy store: %v", err)
+		}
+	}
+	if n := db.WriteFailures(); n != 0 {
+		t.Errorf("%d write failures on a healthy store", n)
 	}
 }
