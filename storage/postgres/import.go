@@ -220,7 +220,7 @@ var dataTables = []struct{ table, kind string }{
 	{"people", "people"}, {"invitations", "invitations"}, {"ratings", "ratings"}, {"challenges", "challenges"},
 	{"plans", "plans"}, {"plan_history", "plan changes"}, {"answers", "answers"}, {"colours", "colours"},
 	{"ledger", "ledger entries"}, {"ledger_quarters", "ledger quarters"}, {"preps", "1:1 preps"},
-	{"submissions", "dedupe records"}, {"due", "due index entries"},
+	{"submissions", "dedupe records"}, {"due", "due index entries"}, {"inbox", "inbox entries"},
 }
 
 // fingerprint identifies a source by its records: a sha256 of their
