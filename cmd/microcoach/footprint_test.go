@@ -35,7 +35,21 @@ func seedYear(tb testing.TB, path string, n int, now time.Time) []coach.Person {
 			people[i].Manager = ""
 		}
 	}
-	if err := db.EnrollAll(people); err != nil {
+	// Everyone first, then the teams as an org import sets them, so the
+	// reports index agrees with each person's manager.
+	var org []coach.OrgChange
+	enrol := make([]coach.Person, n)
+	for i, p := range people {
+		enrol[i] = p
+		enrol[i].Manager = ""
+		if p.Manager != "" {
+			org = append(org, coach.OrgChange{Line: i + 1, Report: coach.OrgPerson{ID: p.ID}, Manager: coach.OrgPerson{ID: p.Manager}})
+		}
+	}
+	if err := db.EnrollAll(enrol); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ApplyOrg(org, start); err != nil {
 		tb.Fatal(err)
 	}
 	for i, p := range people {

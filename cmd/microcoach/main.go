@@ -74,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, args, stdout, stderr)
 	case "org":
 		return orgCmd(ctx, args, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		return printHelp(stdout)
 	case "version", "--version":
@@ -102,6 +104,13 @@ Usage:
                         set managers of record from a CSV (columns report, manager:
                         Slack user ids or e-mail addresses); a dry run without -apply,
                         which writes every change in one transaction; - reads stdin
+  microcoach migrate -from FILE.db [-to postgres://…] [-force] [-batch N]
+                        copy a stopped microcoach's bbolt file into PostgreSQL (-to, or
+                        MICROCOACH_DATABASE_URL) and check that both export the same;
+                        refuses a target that holds records unless -force (which empties
+                        it); run it again after an interruption to continue. Dedupe
+                        records are copied; the due index is worked out again from the
+                        schedules at the first start (docs/operating.md)
   microcoach help       this text
   microcoach version    version and build information
 
