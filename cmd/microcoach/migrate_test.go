@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -95,16 +96,6 @@ func sourceExport(t testing.TB, path string) (storage.Export, storage.Extras) {
 		t.Fatal(err)
 	}
 	return e, x
-}
-
-func openPG(t testing.TB, u string) *postgres.DB {
-	t.Helper()
-	db, err := postgres.Open(context.Background(), u, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // TestMigrateToPostgres copies a populated file and finds every record
@@ -293,6 +284,14 @@ func TestMigrateResumesAfterAnInterruption(t *testing.T) {
 	if label, unfinished, err := db.ImportUnfinished(context.Background()); err != nil || !unfinished || label != path {
 		t.Errorf("ImportUnfinished = %q, %v, %v; want %q, true", label, unfinished, err, path)
 	}
+	// microcoach refuses to start on a half copy.
+	c := DefaultConfig()
+	c.AppToken, c.BotToken, c.SlackAPIURL, c.AdminAddr, c.DatabaseURL = "xapp-1", "xoxb-1", "http://127.0.0.1:1/api/", "", u
+	var serveErr strings.Builder
+	if code := exitCode(serve(context.Background(), c, io.Discard, nil), &serveErr); code != 2 {
+		t.Errorf("serve on a half copy: exit %d, want 2: %s", code, serveErr.String())
+	}
+	mustContain(t, serveErr.String(), "MICROCOACH_DATABASE_URL", "unfinished copy of "+path, "microcoach migrate again")
 
 	other := seedMigrate(t, 3)
 	code, _, stderr := cli(t, "migrate", "-from", other, "-to", u)

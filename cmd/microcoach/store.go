@@ -112,6 +112,13 @@ func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*backend, 
 	case err != nil:
 		return nil, err
 	}
+	if label, half, err := db.ImportUnfinished(ctx); err != nil || half {
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, &configError{Var: envPrefix + "_DATABASE_URL", Problem: fmt.Sprintf("the database holds an unfinished copy of %s; run microcoach migrate again to finish it (or -force to start over) before starting microcoach on it", label)}
+	}
 	// A fresh owner per process: the inbox's entries are this process's
 	// while it lives, and any replica's to adopt once it has died.
 	inbox, err := db.OpenInbox(ctx, postgres.NewOwner())
