@@ -65,7 +65,7 @@ func (b *Bot) openAnswerEdit(ctx context.Context, c call, a *slack.BlockAction) 
 	}
 	ans, ok := b.ownAnswer(c, id)
 	if !ok {
-		b.say(ctx, c, errorReply(&inputError{Problem: "that answer no longer exists"}))
+		b.say(ctx, c, errorReply(coach.Errorf(coach.ENOTFOUND, "that answer no longer exists")))
 		return
 	}
 	b.openModal(ctx, c, blocks.AnswerEditModal(ans))

@@ -85,7 +85,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, log *slog.Logger, eventID str
 		return
 	}
 	if n := len([]rune(text)); n > coach.MaxAnswerLen {
-		b.dm(ctx, c.log, c.user, errorReply(&inputError{Problem: "that answer is too long to keep; please shorten it and send it again"}))
+		b.dm(ctx, c.log, c.user, errorReply(coach.Errorf(coach.EINVALID, "that answer is too long to keep; please shorten it and send it again")))
 		return
 	}
 	q, _ := b.questions.Get(d.QuestionID)

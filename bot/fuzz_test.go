@@ -74,26 +74,26 @@ func fzBlockProblems(t *testing.T, r blocks.Reply) []string {
 	return slackemu.ValidateBlocks(slackemu.SurfaceMessage, raw)
 }
 
-// fzCheckInputError checks an error from a command parser: an *inputError
-// with a problem to show, which escapes cleanly and renders as blocks Slack
-// accepts.
+// fzCheckInputError checks an error from a command parser: a
+// *coach.Error of code EINVALID with a message to show, which escapes
+// cleanly and renders as blocks Slack accepts.
 func fzCheckInputError(t *testing.T, what string, err error, bugID string) {
 	t.Helper()
-	ie, ok := err.(*inputError)
-	if !ok {
-		t.Fatalf("%s: error %T %v, want *inputError", what, err, err)
+	ie, ok := err.(*coach.Error)
+	if !ok || ie.Code != coach.EINVALID {
+		t.Fatalf("%s: error %T %v, want a *coach.Error of code EINVALID", what, err, err)
 	}
-	if strings.TrimSpace(ie.Problem) == "" {
-		t.Fatalf("%s: inputError with an empty Problem: %+v", what, ie)
+	if strings.TrimSpace(ie.Message) == "" {
+		t.Fatalf("%s: an input error with an empty Message: %+v", what, ie)
 	}
-	fzCheckEscaped(t, what+" problem", ie.Problem)
+	fzCheckEscaped(t, what+" problem", ie.Message)
 	if probs := fzBlockProblems(t, errorReply(ie)); len(probs) > 0 {
-		msg := fmt.Sprintf("%s: the error reply (problem of %d characters) is not valid Block Kit: %v", what, utf8.RuneCountInString(ie.Problem), probs)
+		msg := fmt.Sprintf("%s: the error reply (problem of %d characters) is not valid Block Kit: %v", what, utf8.RuneCountInString(ie.Message), probs)
 		t.Fatal(msg)
 	}
 }
 
-// FuzzParseRate: /rate text never panics; an error is an *inputError that
+// FuzzParseRate: /rate text never panics; an error is a coach EINVALID error that
 // Slack can show; a parsed rating has a score of 1..10, an area of the
 // model and a note that CheckNote accepts.
 func FuzzParseRate(f *testing.F) {
@@ -147,7 +147,7 @@ func FuzzParseRate(f *testing.F) {
 	})
 }
 
-// FuzzParseCoach: /coach text never panics; an error is an *inputError that
+// FuzzParseCoach: /coach text never panics; an error is a coach EINVALID error that
 // Slack can show; a parsed command is a known subcommand with its
 // arguments as typed.
 func FuzzParseCoach(f *testing.F) {

@@ -19,19 +19,15 @@ const (
 	maxCommandRunes = 12000
 )
 
-// inputError is bad input to a command: what was wrong (plain text, escaped
-// when shown) and the right form (our own mrkdwn).
-type inputError struct {
-	Problem string
-	Usage   string
+// badInput is bad command text: what was wrong (plain text, escaped when
+// shown) and the command's right form (our own mrkdwn) as the hint.
+func badInput(usage, problem string) *coach.Error { return coach.Invalid(problem, usage) }
+
+// errorReply shows an error a person can act on: what was wrong, and the
+// right form when the error has one.
+func errorReply(err error) blocks.Reply {
+	return blocks.InputError(coach.ErrorMessage(err), coach.ErrorHint(err))
 }
-
-func (e *inputError) Error() string { return e.Problem }
-
-func badInput(usage, problem string) *inputError { return &inputError{Problem: problem, Usage: usage} }
-
-// errorReply shows bad input: what was wrong and the right form.
-func errorReply(e *inputError) blocks.Reply { return blocks.InputError(e.Problem, e.Usage) }
 
 // token is one whitespace-separated word of a command, with its position in
 // the original text so the rest of a line (a note) keeps its spacing.
@@ -79,7 +75,7 @@ func parseMention(tok string) (m mention, ok bool, err error) {
 		return mention{ID: sub[1], Name: sub[2]}, true, nil
 	}
 	if strings.HasPrefix(tok, "@") || strings.HasPrefix(tok, "<@") {
-		return mention{}, true, &inputError{Problem: "I can't find " + tok + " in this workspace. Pick the person from Slack's @-mention list so the command carries who they are."}
+		return mention{}, true, coach.Invalid("I can't find "+tok+" in this workspace. Pick the person from Slack's @-mention list so the command carries who they are.", "")
 	}
 	return mention{}, false, nil
 }

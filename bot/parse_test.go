@@ -53,8 +53,8 @@ func TestParseRate(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("parseRate(%.60q) = %+v, %v; want error containing %q", tc.text, rc, err, tc.err)
 				}
-				if _, ok := err.(*inputError); !ok {
-					t.Errorf("error is %T, want *inputError (shown with the usage)", err)
+				if e, ok := err.(*coach.Error); !ok || e.Code != coach.EINVALID || e.Hint == "" {
+					t.Errorf("error is %#v, want a coach EINVALID error with the usage as its hint", err)
 				}
 				return
 			}
@@ -97,7 +97,7 @@ func TestParseCoach(t *testing.T) {
 	} {
 		cc, err := parseCoach(subs, tc.text)
 		if tc.err != "" {
-			if err == nil || err.Error() != tc.err {
+			if err == nil || coach.ErrorMessage(err) != tc.err {
 				t.Errorf("parseCoach(%q) = %+v, %v; want %q", tc.text, cc, err, tc.err)
 			}
 			continue

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 
@@ -77,17 +76,13 @@ func (b *Bot) say(ctx context.Context, c call, r blocks.Reply) {
 // sayError shows bad input as such, refusals and conflicts with their own
 // message, and anything else as a failure that is logged.
 func (b *Bot) sayError(ctx context.Context, c call, err error) {
-	var ie *inputError
-	switch {
-	case errors.As(err, &ie):
-		c.log.Info("refused", "problem", ie.Problem)
-		b.say(ctx, c, errorReply(ie))
-	case coach.ErrorCode(err) != coach.EINTERNAL:
-		c.log.Info("refused", "problem", coach.ErrorMessage(err))
-		b.say(ctx, c, errorReply(&inputError{Problem: coach.ErrorMessage(err)}))
-	default:
+	switch coach.ErrorCode(err) {
+	case coach.EINTERNAL:
 		c.log.Error("request failed", "error", err)
 		b.say(ctx, c, blocks.Failure(coach.ErrorMessage(err)))
+	default:
+		c.log.Info("refused", "code", coach.ErrorCode(err), "problem", coach.ErrorMessage(err))
+		b.say(ctx, c, errorReply(err))
 	}
 }
 

@@ -130,7 +130,7 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	}
 	report, err := b.activePerson(ctx, m.ID)
 	if errors.Is(err, errNoSuchPerson) {
-		return ":warning: " + errCantInvite.Problem, nil
+		return ":warning: " + errCantInvite.Message, nil
 	}
 	if err != nil {
 		return "", err
@@ -148,7 +148,7 @@ func (b *Bot) invite(ctx context.Context, c call, text string) (string, error) {
 	case errors.As(err, &te) && te.Reason == coach.RefuseAlreadyYours:
 		return fmt.Sprintf(":white_check_mark: <@%s> is already in your team.", report.ID), nil
 	case errors.As(err, &te):
-		return ":warning: " + errCantInvite.Problem, nil
+		return ":warning: " + errCantInvite.Message, nil
 	case err != nil:
 		return "", err
 	}
@@ -204,11 +204,11 @@ func (b *Bot) onInvitation(ctx context.Context, c call, a *slack.BlockAction) {
 	var te *coach.TeamError
 	switch {
 	case errors.As(err, &te):
-		b.replaceReply(ctx, c, errorReply(&inputError{Problem: "You can't accept this invitation: it would make a loop in the reporting chain. Nothing changed."}))
+		b.replaceReply(ctx, c, errorReply(coach.Errorf(coach.ECONFLICT, "You can't accept this invitation: it would make a loop in the reporting chain. Nothing changed.")))
 		return
 	case err != nil && coach.ErrorCode(err) != coach.EINTERNAL:
 		c.log.Info("invitation answer refused", "problem", coach.ErrorMessage(err))
-		b.replaceReply(ctx, c, errorReply(&inputError{Problem: coach.ErrorMessage(err)}))
+		b.replaceReply(ctx, c, errorReply(err))
 		return
 	case err != nil:
 		b.sayError(ctx, c, err)

@@ -17,10 +17,15 @@ const (
 )
 
 // Error is a domain error with a code and a message meant for the person who
-// caused it.
+// caused it. It is the one error vocabulary of microcoach: the rules here
+// and the adapters' parsers (bad command text is EINVALID with the
+// command's usage as Hint) speak it alike.
 type Error struct {
 	Code    string
 	Message string
+	// Hint is how to do it right, when there is a short way to say it
+	// (a command's usage); adapters show it below the message.
+	Hint string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("coach: %s: %s", e.Code, e.Message) }
@@ -28,6 +33,20 @@ func (e *Error) Error() string { return fmt.Sprintf("coach: %s: %s", e.Code, e.M
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid is an EINVALID error: what was wrong, and how to do it right.
+func Invalid(message, hint string) *Error {
+	return &Error{Code: EINVALID, Message: message, Hint: hint}
+}
+
+// ErrorHint returns the Hint of the first *Error in err's chain, or "".
+func ErrorHint(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Hint
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
