@@ -78,17 +78,6 @@ func (b *Bot) buildAgenda(viewer string, subject coach.Person, since, now time.T
 	return a, err
 }
 
-// points counts the months that have a value.
-func points(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		if x != 0 {
-			n++
-		}
-	}
-	return n
-}
-
 func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Person, since, now time.Time) (blocks.AgendaData, error) {
 	forSelf := viewer == subject.ID
 	a := blocks.AgendaData{Subject: subject, ForSelf: forSelf, Since: since}
@@ -212,15 +201,15 @@ func (b *Bot) buildAgendaFrom(r ScreenReader, viewer string, subject coach.Perso
 			continue
 		}
 		var parts []string
-		if self := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.ID, blocks.TrendMonths, now); points(self) >= 3 {
+		if self := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.ID, blocks.TrendMonths, now); coach.HasTrend(self) {
 			parts = append(parts, "self, monthly "+coach.SparklineGaps(self))
 		}
 		if subject.Manager != "" {
-			if mgr := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.Manager, blocks.TrendMonths, now); points(mgr) >= 3 {
+			if mgr := coach.MonthlySeries(ratings, subject.ID, c.Area.ID, subject.Manager, blocks.TrendMonths, now); coach.HasTrend(mgr) {
 				parts = append(parts, "manager, monthly "+coach.SparklineGaps(mgr))
 			}
 		}
-		if q := coach.QuarterlySeries(ratings, subject.ID, c.Area.ID, subject.ID, 4, now); points(q) >= 3 {
+		if q := coach.QuarterlySeries(ratings, subject.ID, c.Area.ID, subject.ID, 4, now); coach.HasTrend(q) {
 			parts = append(parts, "self, quarterly "+coach.SparklineGaps(q))
 		}
 		if len(parts) > 0 {

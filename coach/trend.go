@@ -8,6 +8,22 @@ import (
 // Periodic series: the latest score in each month or quarter, oldest first,
 // with 0 where there was no rating.
 
+// MinTrendPoints is the fewest periods with a value a series needs before
+// it is shown as a trend: one or two points say nothing about a direction.
+const MinTrendPoints = 3
+
+// HasTrend reports whether a series has values in at least MinTrendPoints
+// periods.
+func HasTrend(series []int) bool {
+	n := 0
+	for _, x := range series {
+		if x != 0 {
+			n++
+		}
+	}
+	return n >= MinTrendPoints
+}
+
 // MonthlySeries returns, for the n months ending with now's month, the
 // latest score of one side (self, or the given manager) in one area.
 func MonthlySeries(ratings []Rating, subject, area, rater string, n int, now time.Time) []int {

@@ -190,7 +190,7 @@ func reportDetailBlock(model coach.Model, r coach.ReportStatus, now time.Time) s
 	if len(gaps) > 0 {
 		lines = append(lines, "Gaps to talk about: "+strings.Join(gaps, " · "))
 	}
-	if points(r.Trend) >= 3 {
+	if coach.HasTrend(r.Trend) {
 		lines = append(lines, "Self-rating trend, monthly: "+coach.SparklineGaps(r.Trend))
 	}
 	if r.Challenge != nil {
@@ -233,13 +233,3 @@ func colourMonths(hist []coach.Colour, months int, now time.Time) string {
 	return strings.Join(parts, " · ")
 }
 
-// points counts the months that have a value.
-func points(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		if x != 0 {
-			n++
-		}
-	}
-	return n
-}

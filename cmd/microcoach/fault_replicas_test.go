@@ -359,21 +359,7 @@ func TestLeaderKilledMidFanout(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond) // anything extra would show up now
 
-	lost, dups := 0, 0
-	for _, p := range ps {
-		n := 0
-		for _, m := range emu.History(emu.DMChannel(p.ID)) {
-			if strings.Contains(string(m.Metadata), "/nudge/") {
-				n++
-			}
-		}
-		switch {
-		case n == 0:
-			lost++
-		case n > 1:
-			dups += n - 1
-		}
-	}
+	lost, dups := nudgesOnce(emu, ps)
 	t.Logf("%d people, leader killed after %d posts; handover %s; %d lost, %d duplicated, %d posts",
 		people, atKill, handover.Round(time.Millisecond), lost, dups, posted())
 	if lost != 0 || dups != 0 {

@@ -115,21 +115,7 @@ func TestKillNineDuringFanout(t *testing.T) {
 	}
 	logs := k.killThenFinish(kills, people, posted, 3*time.Minute)
 
-	lost, dups := 0, 0
-	for _, p := range ps {
-		n := 0
-		for _, m := range emu.History(emu.DMChannel(p.ID)) {
-			if strings.Contains(string(m.Metadata), "/nudge/") {
-				n++
-			}
-		}
-		switch {
-		case n == 0:
-			lost++
-		case n > 1:
-			dups += n - 1
-		}
-	}
+	lost, dups := nudgesOnce(emu, ps)
 	t.Logf("%d people, %d kills: %d lost, %d duplicated, %d posts", people, kills, lost, dups, posted())
 	if lost != 0 || dups != 0 {
 		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
@@ -395,6 +381,26 @@ func TestKillNineDuringChannelDigests(t *testing.T) {
 	if lost != 0 || dups != 0 {
 		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
 	}
+}
+
+// nudgesOnce counts, from every person's DM history, the people who got
+// no weekly nudge and the nudges sent more than once.
+func nudgesOnce(emu *slackemu.Server, ps []coach.Person) (lost, dups int) {
+	for _, p := range ps {
+		n := 0
+		for _, m := range emu.History(emu.DMChannel(p.ID)) {
+			if strings.Contains(string(m.Metadata), "/nudge/") {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			lost++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	return lost, dups
 }
 
 // killer runs the real binary on one environment, kills it with SIGKILL at
