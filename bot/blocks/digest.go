@@ -232,4 +232,3 @@ func colourMonths(hist []coach.Colour, months int, now time.Time) string {
 	}
 	return strings.Join(parts, " · ")
 }
-
