@@ -18,7 +18,9 @@
 # under /usr/lib/postgresql/<version>/bin, or on PATH. initdb refuses to run
 # as root, so as root the cluster runs as the postgres user the package
 # creates. Durability is off (fsync=off): a crash loses the scratch data,
-# which is the point of it.
+# which is the point of it. PG_SCRATCH_DURABLE=1 keeps fsync and
+# synchronous commit on, for benchmarks that should pay what production
+# pays for a commit.
 set -euo pipefail
 
 usage() {
@@ -28,7 +30,7 @@ usage() {
 
 bindir() {
 	local d
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+	for d in $(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V -r); do
 		if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
 			echo "$d"
 			return
@@ -55,7 +57,7 @@ as() {
 listening() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
 start() {
-	local bin dir port url tries
+	local bin dir port url
 	bin=$(bindir)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/pg-scratch.XXXXXX")
 	if [ "$(id -u)" -eq 0 ]; then
@@ -75,7 +77,7 @@ start() {
 		local all all trust
 		host  all all 127.0.0.1/32 trust
 	HBA
-	for tries in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		port=$((20000 + RANDOM % 40000))
 		listening "$port" && continue
 		echo "$port" >"$dir/port"
@@ -96,9 +98,13 @@ start() {
 up() {
 	local dir=$1 port
 	port=$(cat "$dir/port")
+	durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if [ "${PG_SCRATCH_DURABLE:-}" = 1 ]; then
+		durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+	fi
 	as "$(bindir)/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --silent \
 		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir'" \
-		-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+		-o "$durability -c max_connections=300" \
 		start >&2
 }
 
