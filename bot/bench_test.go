@@ -93,7 +93,7 @@ func BenchmarkHome(b *testing.B) {
 		b.Run(who, func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				d, err := bot.homeData(who)
+				d, _, err := bot.homeData(who)
 				if err != nil {
 					b.Fatal(err)
 				}

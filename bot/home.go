@@ -38,12 +38,12 @@ func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, userID string) 
 }
 
 func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID string) {
-	d, err := b.homeData(userID)
+	d, ratings, err := b.homeData(userID)
 	if err != nil {
 		log.Error("build home", "user", userID, "error", err)
 		return
 	}
-	b.homePictures(ctx, log, &d)
+	b.homePictures(ctx, log, &d, ratings)
 	publish := func(d blocks.HomeData) error {
 		view := blocks.Home(b.model, d)
 		view.Blocks.BlockSet = blocks.Localized(blocks.Reply{Blocks: view.Blocks.BlockSet}, d.Person.Location()).Blocks
@@ -71,16 +71,12 @@ func (b *Bot) publishHomeOnce(ctx context.Context, log *slog.Logger, userID stri
 // homePictures adds the person's own radar and, for a manager, the colour
 // grid, each shared in the person's DM; either stays nil (text) when it
 // can't be drawn or uploaded.
-func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *blocks.HomeData) {
+func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *blocks.HomeData, ratings []coach.Rating) {
 	if b.textOnly {
 		return
 	}
 	if !d.Newcomer() && d.RatedAny {
-		if ratings, err := b.store.Ratings(d.Person.ID, ""); err != nil {
-			log.Warn("radar: ratings not read; showing text", "error", err)
-		} else {
-			d.Radar = b.radarFor(ctx, log, d.Person.ID, d.Person, ratings)
-		}
+		d.Radar = b.radarFor(ctx, log, d.Person.ID, d.Person, ratings)
 	}
 	if len(d.Reports) > 0 {
 		if ch, err := b.viewerDM(ctx, d.Person.ID); err != nil {
@@ -91,29 +87,33 @@ func (b *Bot) homePictures(ctx context.Context, log *slog.Logger, d *blocks.Home
 	}
 }
 
-func (b *Bot) homeData(userID string) (blocks.HomeData, error) {
+// homeData reads a person's Home in one screen, with the ratings its radar
+// is drawn from.
+func (b *Bot) homeData(userID string) (blocks.HomeData, []coach.Rating, error) {
 	var d blocks.HomeData
+	var ratings []coach.Rating
 	err := b.screen(func(r ScreenReader) error {
 		var err error
-		d, err = b.homeDataFrom(r, userID)
+		d, ratings, err = b.homeDataFrom(r, userID)
 		return err
 	})
-	return d, err
+	return d, ratings, err
 }
 
-func (b *Bot) homeDataFrom(r ScreenReader, userID string) (blocks.HomeData, error) {
+func (b *Bot) homeDataFrom(r ScreenReader, userID string) (blocks.HomeData, []coach.Rating, error) {
 	now := b.now()
 	me, found, err := r.Person(userID)
 	if err != nil {
-		return blocks.HomeData{}, err
+		return blocks.HomeData{}, nil, err
 	}
 	if !found {
 		me = coach.Person{ID: userID}
 	}
-	st, err := b.reportStatus(r, me, now)
+	in, err := b.reportInputs(r, me, now)
 	if err != nil {
-		return blocks.HomeData{}, err
+		return blocks.HomeData{}, nil, err
 	}
+	st := coach.ReportStatusOf(b.model, in, now, blocks.TrendMonths)
 	d := blocks.HomeData{
 		Person: me, Now: now, Comparisons: st.Comparisons, AnswerRate: st.AnswerRate,
 		Plan: st.Plan, Colours: st.ThemeColours(), History: map[string][]coach.Colour{},
@@ -135,14 +135,14 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (blocks.HomeData, erro
 		d.Upcoming = b.upcoming(me, now)
 	}
 	if d.Reports, err = b.teamStatusesFrom(r, userID); err != nil {
-		return blocks.HomeData{}, err
+		return blocks.HomeData{}, nil, err
 	}
 	if !coach.GetsCoacheeCadence(me, len(d.Reports) > 0) {
 		// What the schedules would bring does not come (docs/cadence.md).
 		d.Upcoming = []string{"You coach others and nobody coaches you: no nudges or check-ins for you. `/coach nudges on` to get them"}
 	}
 	if d.Invitations, err = r.InvitationsTo(userID); err != nil {
-		return blocks.HomeData{}, err
+		return blocks.HomeData{}, nil, err
 	}
 	open := d.Invitations[:0]
 	for _, inv := range d.Invitations {
@@ -152,35 +152,46 @@ func (b *Bot) homeDataFrom(r ScreenReader, userID string) (blocks.HomeData, erro
 	}
 	d.Invitations = open
 	if d.Sent, err = r.InvitationsFrom(userID); err != nil {
-		return blocks.HomeData{}, err
+		return blocks.HomeData{}, nil, err
 	}
-	return d, nil
+	return d, in.Ratings, nil
 }
 
 // reportStatus gathers what a manager sees of one person at a glance.
 func (b *Bot) reportStatus(r ScreenReader, p coach.Person, now time.Time) (coach.ReportStatus, error) {
+	in, err := b.reportInputs(r, p, now)
+	if err != nil {
+		return coach.ReportStatus{}, err
+	}
+	return coach.ReportStatusOf(b.model, in, now, blocks.TrendMonths), nil
+}
+
+// reportInputs reads what a report's status is made of. The screen that
+// shows the status draws its radar from the same ratings, so the picture
+// and the text never disagree.
+func (b *Bot) reportInputs(r ScreenReader, p coach.Person, now time.Time) (coach.ReportInputs, error) {
 	in := coach.ReportInputs{Person: p}
 	plan, hasPlan, err := r.Plan(p.ID)
 	if err != nil {
-		return coach.ReportStatus{}, err
+		return in, err
 	}
 	if hasPlan {
 		in.Plan = &plan
 		if in.Colours, err = r.Colours(p.ID); err != nil {
-			return coach.ReportStatus{}, err
+			return in, err
 		}
 	}
 	if in.Ratings, err = r.Ratings(p.ID, ""); err != nil {
-		return coach.ReportStatus{}, err
+		return in, err
 	}
 	if in.Challenges, err = r.Challenges(p.ID); err != nil {
-		return coach.ReportStatus{}, err
+		return in, err
 	}
 	if in.Deliveries, err = r.DeliveriesSince(p.ID, now.AddDate(0, -3, 0)); err != nil {
-		return coach.ReportStatus{}, err
+		return in, err
 	}
 	in.Away = !p.Paused(now) && b.isAway(context.Background(), p.ID)
-	return coach.ReportStatusOf(b.model, in, now, blocks.TrendMonths), nil
+	return in, nil
 }
 
 // openReportDetails opens a report's read-only details for their manager.
@@ -191,19 +202,17 @@ func (b *Bot) openReportDetails(ctx context.Context, c call, reportID string) {
 		return
 	}
 	now := b.now()
-	var st coach.ReportStatus
+	var in coach.ReportInputs
 	err = b.screen(func(r ScreenReader) error {
-		st, err = b.reportStatus(r, p, now)
+		in, err = b.reportInputs(r, p, now)
 		return err
 	})
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
-	var radar *blocks.Picture
-	if ratings, err := b.store.Ratings(p.ID, ""); err == nil {
-		radar = b.radarFor(ctx, c.log, c.user, p, ratings)
-	}
+	st := coach.ReportStatusOf(b.model, in, now, blocks.TrendMonths)
+	radar := b.radarFor(ctx, c.log, c.user, p, in.Ratings)
 	b.openModalPicture(ctx, c, radar, func(p *blocks.Picture) slack.ModalViewRequest {
 		return blocks.ReportModal(b.model, st, st.Plan, st.ThemeColours(), p, now)
 	})

@@ -23,8 +23,8 @@ func TestScreenIsOneReadTransaction(t *testing.T) {
 		name  string
 		build func() error
 	}{
-		{"manager's Home", func() error { _, err := b.homeData("UBOSS"); return err }},
-		{"report's Home", func() error { _, err := b.homeData("UR001"); return err }},
+		{"manager's Home", func() error { _, _, err := b.homeData("UBOSS"); return err }},
+		{"report's Home", func() error { _, _, err := b.homeData("UR001"); return err }},
 		{"digest", func() error { _, err := b.teamStatuses("UBOSS"); return err }},
 		{"1:1 agenda", func() error { _, err := b.buildAgenda("UBOSS", subject, gNow.AddDate(0, -1, 0), gNow); return err }},
 	} {

@@ -160,6 +160,11 @@ func TestPlanOwnedByThePM(t *testing.T) {
 	// Home tab): detected and refused, not silently overwritten.
 	h.slash(ana, "/coach", "plan")
 	stale := h.lastModal(ana)
+	// The Home is republished after the save, not before the reply: wait
+	// for the one that shows the plan.
+	h.waitSeen(ana, 0, func(s slackemu.Seen) bool {
+		return s.Kind == slackemu.SeenHome && strings.Contains(s.Text(), "Write three problem briefs")
+	})
 	home, ok := h.emu.Home(ana.ID)
 	if !ok {
 		t.Fatal("no Home published after saving the plan")

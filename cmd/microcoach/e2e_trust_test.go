@@ -7,7 +7,6 @@ import (
 
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
-	"github.com/microcoach/microcoach/storage"
 )
 
 // TestInvitationAccepted: /coach team add asks the person first; until they
@@ -94,11 +93,7 @@ func TestInvitationExpired(t *testing.T) {
 	h.waitSeen(ana, 0, invitationFrom(maya))
 
 	// Fifteen days pass: make the stored invitation as old as that.
-	h.stop()
-	db, err := storage.Open(h.dbPath, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := h.open()
 	inv, err := db.WithdrawInvitation(maya.ID, ana.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -243,11 +238,7 @@ func TestForgedPayloads(t *testing.T) {
 func TestInvitationDMSentAfterACrash(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, slackemu.Options{}, nil)
-	h.stop()
-	db, err := storage.Open(h.dbPath, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := h.open()
 	if _, err := db.Invite(coach.Person{ID: maya.ID}, coach.NewInvitation(maya.ID, ana.ID, time.Now())); err != nil {
 		t.Fatal(err)
 	}

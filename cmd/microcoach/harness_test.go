@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
 	"github.com/microcoach/microcoach/storage"
+	"github.com/microcoach/microcoach/storage/postgres"
+	"github.com/microcoach/microcoach/storage/postgres/pgtest"
 )
 
 // People of the simulated workspace used across the end-to-end tests.
@@ -43,12 +46,31 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// e2eStore chooses the store every end-to-end test runs on: the bbolt file
+// (default), or PostgreSQL with -e2e.store=postgres (a database of its own
+// per test, on the server MICROCOACH_TEST_DATABASE_URL names). CI runs the
+// suite both ways; the one contract has to hold for what people see.
+var e2eStore = flag.String("e2e.store", "bbolt", "store of the end-to-end harness: bbolt or postgres")
+
+// onPostgres says whether the harness runs on PostgreSQL.
+func onPostgres() bool { return *e2eStore == "postgres" }
+
+// bboltOnly skips a test that is about the bbolt file itself (its backup,
+// its lock, its disk) when the suite runs on PostgreSQL.
+func bboltOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("about the bbolt file; the suite runs on PostgreSQL (-e2e.store=postgres)")
+	}
+}
+
 // harness runs the real microcoach (the same run that main calls) against
 // a local Slack.
 type harness struct {
 	t      testing.TB
 	emu    *slackemu.Server
 	dbPath string
+	dbURL  string // PostgreSQL, with -e2e.store=postgres
 	env    map[string]string
 	logs   *syncBuffer
 	cancel context.CancelFunc
@@ -68,6 +90,9 @@ func newHarness(t testing.TB, opts slackemu.Options, env map[string]string) *har
 		emu.AddUser(u)
 	}
 	h := &harness{t: t, emu: emu, dbPath: filepath.Join(t.TempDir(), "microcoach.db"), env: env, logs: &syncBuffer{}}
+	if onPostgres() {
+		h.dbURL = pgtest.URL(t)
+	}
 	h.start()
 	t.Cleanup(h.stop)
 	return h
@@ -80,6 +105,7 @@ func (h *harness) config() Config {
 	c := DefaultConfig()
 	c.AppToken, c.BotToken, c.SlackAPIURL = h.emu.AppToken(), h.emu.BotToken(), h.emu.APIURL()
 	c.DBPath, c.AdminAddr, c.LogLevel, c.LogFormat = h.dbPath, "", "debug", "text"
+	c.DatabaseURL = h.dbURL
 	for k, v := range h.env {
 		applyEnv(h.t, &c, k, v)
 	}
@@ -135,6 +161,7 @@ func (h *harness) setenv() {
 		"SLACK_BOT_TOKEN":          h.emu.BotToken(),
 		"MICROCOACH_SLACK_API_URL": h.emu.APIURL(),
 		"MICROCOACH_DB_PATH":       h.dbPath,
+		"MICROCOACH_DATABASE_URL":  h.dbURL,
 		"MICROCOACH_ADMIN_ADDR":    "",
 		"MICROCOACH_LOG_LEVEL":     "debug",
 		"MICROCOACH_LOG_FORMAT":    "text",
@@ -254,17 +281,46 @@ func (h *harness) lastModal(user slackemu.User) slackemu.View {
 	return views[len(views)-1]
 }
 
-// db opens the database after microcoach stopped, to check what was stored.
-func (h *harness) db() *storage.DB {
-	h.t.Helper()
-	h.stop()
-	db, err := storage.Open(h.dbPath, storage.Options{})
-	if err != nil {
-		h.t.Fatal(err)
+// where names the harness's database the way microcoach's reports do.
+func (h *harness) where() string {
+	if h.dbURL != "" {
+		return "PostgreSQL " + h.dbURL
 	}
+	return h.dbPath
+}
+
+// storedDB is what the end-to-end tests read back, on either store.
+type storedDB interface {
+	store
+	Check() error
+	PlanHistory(owner string) ([]coach.PlanChange, error)
+}
+
+// db opens the database after microcoach stopped, to check what was stored.
+func (h *harness) db() storedDB {
+	h.t.Helper()
+	db := h.open()
 	h.t.Cleanup(func() { db.Close() })
 	if err := db.Check(); err != nil {
 		h.t.Errorf("database inconsistent: %v", err)
+	}
+	return db
+}
+
+// open stops microcoach and opens its database, bbolt or PostgreSQL, for
+// a test to change what is stored before a restart; the caller closes it.
+func (h *harness) open() storedDB {
+	h.t.Helper()
+	h.stop()
+	var db storedDB
+	var err error
+	if h.dbURL != "" {
+		db, err = postgres.Open(context.Background(), h.dbURL, postgres.Options{})
+	} else {
+		db, err = storage.Open(h.dbPath, storage.Options{})
+	}
+	if err != nil {
+		h.t.Fatal(err)
 	}
 	return db
 }
@@ -287,7 +343,7 @@ func mustNotContain(t *testing.T, got string, bad ...string) {
 	}
 }
 
-func ratingsOf(t *testing.T, db *storage.DB, who string) []coach.Rating {
+func ratingsOf(t *testing.T, db storedDB, who string) []coach.Rating {
 	t.Helper()
 	rs, err := db.Ratings(who, "")
 	if err != nil {

@@ -114,7 +114,8 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{"microcoach_slack_rate_limited_total", []string{"method", "chat.postMessage"}, 1},
 		{"microcoach_scheduled_messages_total", []string{"cadence", "nudge", "outcome", "sent"}, 1},
 		{"microcoach_scheduler_lag_seconds", []string{"cadence", "nudge"}, 1},
-		{"microcoach_db_size_bytes", nil, 1},
+		{"microcoach_store_backend", []string{"backend", map[bool]string{false: "bbolt", true: "postgres"}[onPostgres()]}, 1},
+		{"microcoach_leader", nil, 1},
 		{"microcoach_build_info", nil, 1},
 		{"go_goroutines", nil, 1},
 		{"process_resident_memory_bytes", nil, 1},
@@ -122,6 +123,9 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if got := value(fams, c.name, c.labels...); got < c.min {
 			t.Errorf("%s%v = %v, want at least %v", c.name, c.labels, got, c.min)
 		}
+	}
+	if got := value(fams, "microcoach_db_size_bytes"); onPostgres() != (got == -1) {
+		t.Errorf("microcoach_db_size_bytes = %v: the size of the bbolt file, absent with PostgreSQL", got)
 	}
 	if got := value(fams, "microcoach_socket_connected"); got != 1 {
 		t.Errorf("microcoach_socket_connected = %v", got)

@@ -31,6 +31,7 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // export from the running process, the refusals while it runs, a restore
 // after it stopped, and the restored data in use after a restart.
 func TestBackupRestoreExport(t *testing.T) {
+	bboltOnly(t)
 	h := newHarness(t, slackemu.Options{}, opsEnv(map[string]string{"MICROCOACH_ADMIN_TOKEN": "backup-test-token-0123456789"}))
 	h.setenv() // the CLI reads the environment
 	h.team(maya, ana)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
-	"github.com/microcoach/microcoach/storage"
 )
 
 // orgPeople adds n people with e-mail addresses to the workspace:
@@ -61,19 +60,10 @@ func writeCSV(t *testing.T, content string) string {
 	return path
 }
 
-// storedPeople reads everyone from the database file of a stopped
-// microcoach and closes it again.
-func storedPeople(t *testing.T, path string) map[string]coach.Person {
+// storedPeople reads everyone from the database of the stopped harness.
+func storedPeople(t *testing.T, h *harness) map[string]coach.Person {
 	t.Helper()
-	db, err := storage.Open(path, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Check(); err != nil {
-		t.Errorf("database inconsistent: %v", err)
-	}
-	ps, err := db.People()
+	ps, err := h.db().People()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +76,9 @@ func storedPeople(t *testing.T, path string) map[string]coach.Person {
 
 // exportOf is everything stored in the database file of a stopped
 // microcoach, as JSON.
-func exportOf(t *testing.T, path string) string {
+func exportOf(t *testing.T, h *harness) string {
 	t.Helper()
-	db, err := storage.OpenReadOnly(path, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := h.open()
 	defer db.Close()
 	e, err := db.ExportAll(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	if err != nil {
@@ -120,7 +107,7 @@ func TestOrgImportFiftyPeople(t *testing.T) {
 		t.Fatalf("dry run: exit %d: %s\n%s", code, errs, out)
 	}
 	mustContain(t, out,
-		"Org chart import of "+file+" into the running microcoach's database "+h.dbPath+" (dry run: nothing is written)",
+		"Org chart import of "+file+" into the running microcoach's database "+h.where()+" (dry run: nothing is written)",
 		"Changes (49):",
 		"  line 3: p01@example.com (UP01) → manager P00@Example.com (UP00) (was: nobody)\n",
 		"  line 51: p49@example.com (UP49) → manager P07@Example.com (UP07) (was: nobody)\n",
@@ -180,7 +167,7 @@ func TestOrgImportFiftyPeople(t *testing.T) {
 	h.waitSeen(slackemu.User{ID: "UP01", Name: "p01"}, seen, slackemu.Containing("no longer see"))
 
 	h.stop()
-	people := storedPeople(t, h.dbPath)
+	people := storedPeople(t, h)
 	managers["UP08"], managers["UP01"] = "UP02", "UP08"
 	for id, m := range managers {
 		if people[id].Manager != m {
@@ -198,6 +185,7 @@ func TestOrgImportFiftyPeople(t *testing.T) {
 // TestOrgImportDryRun: a dry run against the file of a stopped
 // microcoach shows the plan and changes nothing, not even the file.
 func TestOrgImportDryRun(t *testing.T) {
+	bboltOnly(t)
 	h := newHarness(t, slackemu.Options{}, nil)
 	h.setenv() // the CLI reads the environment
 	orgPeople(h, 3)
@@ -219,7 +207,7 @@ func TestOrgImportDryRun(t *testing.T) {
 	if string(before) != string(after) {
 		t.Error("a dry run changed the database file")
 	}
-	if p := storedPeople(t, h.dbPath); p["UP01"].Manager != "" || len(p) != 0 {
+	if p := storedPeople(t, h); p["UP01"].Manager != "" || len(p) != 0 {
 		t.Errorf("stored after a dry run: %+v", p)
 	}
 	for _, id := range []string{"UP00", "UP01", "UP02"} {
@@ -262,7 +250,7 @@ func TestOrgImportHostile(t *testing.T) {
 	if code, out, errs := cli(t, "org", "import", "-apply", setup); code != 0 {
 		t.Fatalf("setup: exit %d: %s\n%s", code, errs, out)
 	}
-	beforeDB := exportOf(t, h.dbPath)
+	beforeDB := exportOf(t, h)
 	seen := map[string]int{}
 	for _, id := range []string{"UP00", "UP01", "UP02", "UP03", "UP04", "UP05", ana.ID} {
 		seen[id] = h.emu.SeenCount(id)
@@ -305,7 +293,7 @@ func TestOrgImportHostile(t *testing.T) {
 	)
 	nothingChanged := func(what string) {
 		t.Helper()
-		if after := exportOf(t, h.dbPath); after != beforeDB {
+		if after := exportOf(t, h); after != beforeDB {
 			t.Errorf("%s: the database changed:\n%s\nwas\n%s", what, after, beforeDB)
 		}
 		for id, n := range seen {
@@ -345,7 +333,7 @@ func TestOrgImportHostile(t *testing.T) {
 	}
 	mustContain(t, errs, "10 rows skipped (-skip-bad); the other changes were applied")
 	mustContain(t, out, "Applied 1 change in one transaction.")
-	people := storedPeople(t, h.dbPath)
+	people := storedPeople(t, h)
 	if people["UP01"].Manager != "UP00" || people["UP02"].Manager != "" || people["UP04"].Manager != "" || people["UP05"].Manager != "UP04" {
 		t.Errorf("stored after -skip-bad: %+v", people)
 	}
@@ -398,6 +386,9 @@ func TestOrgImportRefusals(t *testing.T) {
 		{[]string{"org", "import", "-apply", file}, 1, "is in use by a running microcoach and MICROCOACH_ADMIN_ADDR is empty"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			if tc.code == 1 && strings.Contains(tc.want, "in use") {
+				bboltOnly(t) // PostgreSQL is shared: the import may run beside microcoach
+			}
 			code, _, errs := cli(t, tc.args...)
 			if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
 				t.Errorf("exit %d, want %d; stderr %q, want %q", code, tc.code, errs, tc.want)
@@ -410,7 +401,7 @@ func TestOrgImportRefusals(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "SLACK_BOT_TOKEN: is not set") {
 		t.Errorf("no token: exit %d: %s", code, errs)
 	}
-	if people := storedPeople(t, h.dbPath); len(people) != 0 {
+	if people := storedPeople(t, h); len(people) != 0 {
 		t.Errorf("refusals stored %+v", people)
 	}
 }

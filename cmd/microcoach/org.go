@@ -22,6 +22,7 @@ import (
 	"github.com/microcoach/microcoach/bot"
 	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/storage"
+	"github.com/microcoach/microcoach/storage/postgres"
 )
 
 const orgUsage = "microcoach org import [-apply] [-skip-bad] FILE.csv (- reads standard input)"
@@ -140,20 +141,37 @@ func importOrg(ctx context.Context, cfg Config, csv []byte, opts orgOptions, out
 	if err := cfg.requireBotToken(); err != nil {
 		return err
 	}
-	db, err := openForImport(cfg, opts.apply)
-	if err != nil {
-		return err
-	}
 	var store orgStore // nil, not a nil *storage.DB, when there is no file yet
-	if db != nil {
+	where := "the file " + cfg.DBPath
+	if cfg.DatabaseURL != "" {
+		// PostgreSQL is shared: the import writes to it beside any
+		// running replicas, in one transaction.
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+		var ue *postgres.URLError
+		if errors.As(err, &ue) {
+			return &configError{Var: envPrefix + "_DATABASE_URL", Problem: ue.Problem()}
+		}
+		if err != nil {
+			return err
+		}
 		defer db.Close()
-		store = db
+		store, where = db, "PostgreSQL "+db.URL()
+	} else {
+		db, err := openForImport(cfg, opts.apply)
+		if err != nil {
+			return err
+		}
+		if db != nil {
+			defer db.Close()
+			store = db
+		}
 	}
 	log := slog.New(slog.NewTextHandler(progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	imp, err := newOrgImport(cfg, store, log, func(s string) { fmt.Fprintln(progress, "org import: "+s) })
 	if err != nil {
 		return err
 	}
+	imp.where = where
 	return imp.run(ctx, bytes.NewReader(csv), opts, out)
 }
 
