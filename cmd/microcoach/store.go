@@ -61,7 +61,8 @@ type backend struct {
 	inbox inboxStore
 	// orphans adopts the inbox entries of replicas that died (PostgreSQL).
 	orphans func(fn func(seq uint64, record []byte) error) error
-	// screen reads a screen in one read transaction (bbolt).
+	// screen reads a screen in one read transaction (bbolt) or snapshot
+	// (PostgreSQL).
 	screen func(fn func(bot.ScreenReader) error) error
 	// leader says when this process runs the scheduler.
 	leader leadership
@@ -129,7 +130,10 @@ func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*backend, 
 	return &backend{
 		store: db, kind: "postgres", where: "PostgreSQL " + db.URL(), pg: db, inbox: inbox,
 		orphans: func(fn func(uint64, []byte) error) error { _, err := inbox.InboxAdopt(fn); return err },
-		leader:  db.Leader(postgres.LeaderOptions{Logger: log.With("component", "leader")}),
+		screen: func(fn func(bot.ScreenReader) error) error {
+			return db.View(func(s *postgres.DB) error { return fn(s) })
+		},
+		leader: db.Leader(postgres.LeaderOptions{Logger: log.With("component", "leader")}),
 	}, nil
 }
 

@@ -115,9 +115,9 @@ func (db *DB) Deliveries(person string, c coach.Cadence) ([]coach.Delivery, erro
 	var out []coach.Delivery
 	var err error
 	if c == "" {
-		out, err = docs[coach.Delivery](ctx, db.pool, `SELECT doc FROM ledger WHERE person = $1 ORDER BY cadence, period`, person)
+		out, err = docs[coach.Delivery](ctx, db.rq(), `SELECT doc FROM ledger WHERE person = $1 ORDER BY cadence, period`, person)
 	} else {
-		out, err = docs[coach.Delivery](ctx, db.pool, `SELECT doc FROM ledger WHERE person = $1 AND cadence = $2 ORDER BY period`, person, string(c))
+		out, err = docs[coach.Delivery](ctx, db.rq(), `SELECT doc FROM ledger WHERE person = $1 AND cadence = $2 ORDER BY period`, person, string(c))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: deliveries of %s: %w", person, err)
@@ -146,7 +146,7 @@ func (db *DB) DeliveriesSince(person string, since time.Time) ([]coach.Delivery,
 	ctx, cancel := db.ctx()
 	defer cancel()
 	from := since.UTC().Format("2006-01-02T15:04")
-	out, err := docs[coach.Delivery](ctx, db.pool, `SELECT doc FROM ledger WHERE person = $1 AND period >= $2 ORDER BY cadence, period`, person, from)
+	out, err := docs[coach.Delivery](ctx, db.rq(), `SELECT doc FROM ledger WHERE person = $1 AND period >= $2 ORDER BY cadence, period`, person, from)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: deliveries of %s since %s: %w", person, from, err)
 	}
@@ -197,7 +197,7 @@ func markAnswered(ctx context.Context, tx pgx.Tx, d coach.Delivery, at time.Time
 func (db *DB) Answers(person string) ([]coach.Answer, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.Answer](ctx, db.pool, `SELECT doc FROM answers WHERE person = $1 ORDER BY id`, person)
+	out, err := docs[coach.Answer](ctx, db.rq(), `SELECT doc FROM answers WHERE person = $1 ORDER BY id`, person)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: answers of %s: %w", person, err)
 	}
@@ -279,7 +279,7 @@ func (db *DB) SetColour(c coach.ColourChoice, checkin *coach.Delivery) error {
 func (db *DB) Colours(person string) ([]coach.ColourChoice, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.ColourChoice](ctx, db.pool, `SELECT doc FROM colours WHERE person = $1 ORDER BY month, theme`, person)
+	out, err := docs[coach.ColourChoice](ctx, db.rq(), `SELECT doc FROM colours WHERE person = $1 ORDER BY month, theme`, person)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: colours of %s: %w", person, err)
 	}

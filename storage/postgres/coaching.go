@@ -66,9 +66,9 @@ func (db *DB) Ratings(subject, area string) ([]coach.Rating, error) {
 	var out []coach.Rating
 	var err error
 	if area == "" {
-		out, err = docs[coach.Rating](ctx, db.pool, `SELECT doc FROM ratings WHERE subject = $1 ORDER BY area, at_ns, id`, subject)
+		out, err = docs[coach.Rating](ctx, db.rq(), `SELECT doc FROM ratings WHERE subject = $1 ORDER BY area, at_ns, id`, subject)
 	} else {
-		out, err = docs[coach.Rating](ctx, db.pool, `SELECT doc FROM ratings WHERE subject = $1 AND area = $2 ORDER BY at_ns, id`, subject, area)
+		out, err = docs[coach.Rating](ctx, db.rq(), `SELECT doc FROM ratings WHERE subject = $1 AND area = $2 ORDER BY at_ns, id`, subject, area)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: ratings of %s: %w", subject, err)
@@ -150,7 +150,7 @@ func (db *DB) AcceptChallenge(subject string, id uint64, at time.Time) (coach.Ch
 func (db *DB) Challenges(subject string) ([]coach.Challenge, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.Challenge](ctx, db.pool, `SELECT doc FROM challenges WHERE subject = $1 ORDER BY id`, subject)
+	out, err := docs[coach.Challenge](ctx, db.rq(), `SELECT doc FROM challenges WHERE subject = $1 ORDER BY id`, subject)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: challenges of %s: %w", subject, err)
 	}
@@ -161,7 +161,7 @@ func (db *DB) Challenges(subject string) ([]coach.Challenge, error) {
 func (db *DB) Plan(owner string) (coach.Plan, bool, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	p, found, err := doc[coach.Plan](ctx, db.pool, `SELECT doc FROM plans WHERE owner = $1`, owner)
+	p, found, err := doc[coach.Plan](ctx, db.rq(), `SELECT doc FROM plans WHERE owner = $1`, owner)
 	if err != nil {
 		return coach.Plan{}, false, fmt.Errorf("postgres: plan of %s: %w", owner, err)
 	}
@@ -235,7 +235,7 @@ func (db *DB) LastPrep(viewer, subject string) (time.Time, bool, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
 	var ns int64
-	err := db.pool.QueryRow(ctx, `SELECT at_ns FROM preps WHERE viewer = $1 AND subject = $2`, viewer, subject).Scan(&ns)
+	err := db.rq().QueryRow(ctx, `SELECT at_ns FROM preps WHERE viewer = $1 AND subject = $2`, viewer, subject).Scan(&ns)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return time.Time{}, false, nil

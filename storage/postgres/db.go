@@ -151,6 +151,30 @@ type DB struct {
 	listenDone chan struct{} // closed when the listener has stopped
 
 	writeFailures atomic.Uint64 // of the inbox and the write probe
+
+	// snapshot is set on the DB that View hands its function: the screen
+	// reads go to its transaction instead of the pool.
+	snapshot pgx.Tx
+}
+
+// rq is where a screen read goes: the View's transaction, or the pool.
+func (db *DB) rq() querier {
+	if db.snapshot != nil {
+		return db.snapshot
+	}
+	return db.pool
+}
+
+// View runs fn with a DB whose reads of a screen (Person, Reports, Plan,
+// Colours, Ratings, Challenges, Deliveries, DeliveriesSince, Answers,
+// InvitationsTo, InvitationsFrom, LastPrep) all come from one read-only
+// REPEATABLE READ transaction: one snapshot, as bbolt's View gives one
+// read transaction, so a Home never shows half of a change. fn must only
+// read, and not use the DB after it returns.
+func (db *DB) View(fn func(*DB) error) error {
+	return db.view(func(_ context.Context, tx pgx.Tx) error {
+		return fn(&DB{pool: db.pool, opTimeout: db.opTimeout, redacted: db.redacted, changed: db.changed, snapshot: tx})
+	})
 }
 
 // Open connects to the database at rawURL and brings its schema up to the

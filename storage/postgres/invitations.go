@@ -102,7 +102,7 @@ func (db *DB) SetInvitationMessage(manager, report, channel, ts string) error {
 func (db *DB) InvitationsFrom(manager string) ([]coach.Invitation, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.Invitation](ctx, db.pool, `SELECT doc FROM invitations WHERE manager = $1 ORDER BY report`, manager)
+	out, err := docs[coach.Invitation](ctx, db.rq(), `SELECT doc FROM invitations WHERE manager = $1 ORDER BY report`, manager)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: invitations from %s: %w", manager, err)
 	}
@@ -114,7 +114,7 @@ func (db *DB) InvitationsFrom(manager string) ([]coach.Invitation, error) {
 func (db *DB) InvitationsTo(report string) ([]coach.Invitation, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.Invitation](ctx, db.pool, `SELECT doc FROM invitations WHERE report = $1 ORDER BY manager`, report)
+	out, err := docs[coach.Invitation](ctx, db.rq(), `SELECT doc FROM invitations WHERE report = $1 ORDER BY manager`, report)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: invitations to %s: %w", report, err)
 	}

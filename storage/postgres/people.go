@@ -16,7 +16,7 @@ import (
 func (db *DB) Person(id string) (coach.Person, bool, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	p, found, err := getPerson(ctx, db.pool, id)
+	p, found, err := getPerson(ctx, db.rq(), id)
 	if err != nil {
 		return coach.Person{}, false, fmt.Errorf("postgres: person %s: %w", id, err)
 	}
@@ -166,7 +166,7 @@ func (db *DB) SetDMChannel(person, channel string) error {
 func (db *DB) Reports(manager string) ([]coach.Person, error) {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	out, err := docs[coach.Person](ctx, db.pool, `SELECT doc FROM people WHERE manager = $1 AND manager <> '' ORDER BY id`, manager)
+	out, err := docs[coach.Person](ctx, db.rq(), `SELECT doc FROM people WHERE manager = $1 AND manager <> '' ORDER BY id`, manager)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reports of %s: %w", manager, err)
 	}
