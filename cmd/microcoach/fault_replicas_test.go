@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microcoach/microcoach/coach"
 	"github.com/microcoach/microcoach/slackemu"
 	"github.com/microcoach/microcoach/storage/postgres"
 	"github.com/microcoach/microcoach/storage/postgres/pgtest"
@@ -270,38 +268,15 @@ func TestLeaderKilledMidFanout(t *testing.T) {
 		t.Fatal(err)
 	}
 	const people = 2000
-	emu := slackemu.New(slackemu.Options{RateLimits: slackemu.RateLimits{Enabled: true, Scale: 10}})
-	if err := emu.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	ps := make([]coach.Person, people)
-	yearAgo := time.Now().AddDate(-1, 0, 0)
-	for i := range ps {
-		id := fmt.Sprintf("UL%05d", i)
-		emu.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("pm%05d", i)})
-		ps[i] = coach.Person{ID: id, EnrolledAt: yearAgo}
-	}
+	emu := fanoutSlack(t)
+	ps := fanoutPeople(emu, "UL", people)
 	db := openPG(t, url)
 	if err := db.EnrollAll(ps); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(),
-		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
-		"MICROCOACH_DATABASE_URL="+url, "MICROCOACH_DB_PATH="+filepath.Join(t.TempDir(), "unused.db"),
-		"MICROCOACH_ADMIN_ADDR=", "MICROCOACH_LOG_LEVEL=info",
-		"MICROCOACH_NUDGE_SCHEDULE=@every 24h", "MICROCOACH_CHECKIN_SCHEDULE="+never,
-		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE="+never,
-	)
-	posted := func() int {
-		n := 0
-		for _, c := range emu.Calls() {
-			if c.Method == "chat.postMessage" && c.OK {
-				n++
-			}
-		}
-		return n
-	}
+	env := fanoutEnv(emu, "MICROCOACH_DATABASE_URL="+url, "MICROCOACH_DB_PATH="+filepath.Join(t.TempDir(), "unused.db"),
+		"MICROCOACH_LOG_LEVEL=info")
+	posted := func() int { return postedCount(emu) }
 	type proc struct {
 		cmd  *exec.Cmd
 		logs *syncBuffer

@@ -58,42 +58,19 @@ func TestKillNineDuringFanout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := slackemu.New(slackemu.Options{RateLimits: slackemu.RateLimits{Enabled: true, Scale: 10}})
-	if err := emu.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := fanoutSlack(t)
 	dbPath := filepath.Join(t.TempDir(), "fanout.db")
 	db, err := storage.Open(dbPath, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := make([]coach.Person, people)
-	yearAgo := time.Now().AddDate(-1, 0, 0)
-	for i := range ps {
-		id := fmt.Sprintf("UK%05d", i)
-		emu.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("pm%05d", i)})
-		ps[i] = coach.Person{ID: id, EnrolledAt: yearAgo}
-	}
+	ps := fanoutPeople(emu, "UK", people)
 	if err := db.EnrollAll(ps); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	env := append(os.Environ(),
-		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
-		"MICROCOACH_DB_PATH="+dbPath, "MICROCOACH_ADMIN_ADDR=", "MICROCOACH_LOG_LEVEL=warn",
-		"MICROCOACH_NUDGE_SCHEDULE=@every 24h", "MICROCOACH_CHECKIN_SCHEDULE="+never,
-		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE="+never,
-	)
-	posted := func() int {
-		n := 0
-		for _, c := range emu.Calls() {
-			if c.Method == "chat.postMessage" && c.OK {
-				n++
-			}
-		}
-		return n
-	}
+	env := fanoutEnv(emu, "MICROCOACH_DB_PATH="+dbPath, "MICROCOACH_LOG_LEVEL=warn")
+	posted := func() int { return postedCount(emu) }
 	k := newKiller(t, bin, env, 1)
 	// First a kill during start-up, while the due index is being built
 	// for everyone (marks replaced by due times, 500 people a
@@ -381,6 +358,52 @@ func TestKillNineDuringChannelDigests(t *testing.T) {
 	if lost != 0 || dups != 0 {
 		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
 	}
+}
+
+// fanoutSlack is a local Slack with chat.postMessage's limits on (×10,
+// so a fan-out to 2,000 takes seconds), closed when the test ends.
+func fanoutSlack(t *testing.T) *slackemu.Server {
+	t.Helper()
+	emu := slackemu.New(slackemu.Options{RateLimits: slackemu.RateLimits{Enabled: true, Scale: 10}})
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return emu
+}
+
+// fanoutPeople adds n people to emu (ids prefix00000…), enrolled a year
+// ago, so each is owed this week's nudge at once.
+func fanoutPeople(emu *slackemu.Server, prefix string, n int) []coach.Person {
+	ps := make([]coach.Person, n)
+	yearAgo := time.Now().AddDate(-1, 0, 0)
+	for i := range ps {
+		id := fmt.Sprintf("%s%05d", prefix, i)
+		emu.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("pm%05d", i)})
+		ps[i] = coach.Person{ID: id, EnrolledAt: yearAgo}
+	}
+	return ps
+}
+
+// fanoutEnv is the environment of a microcoach process that sends the
+// weekly nudge to everyone and nothing else; store names its database.
+func fanoutEnv(emu *slackemu.Server, store ...string) []string {
+	return append(append(os.Environ(),
+		"SLACK_APP_TOKEN="+emu.AppToken(), "SLACK_BOT_TOKEN="+emu.BotToken(), "MICROCOACH_SLACK_API_URL="+emu.APIURL(),
+		"MICROCOACH_ADMIN_ADDR=", "MICROCOACH_NUDGE_SCHEDULE=@every 24h", "MICROCOACH_CHECKIN_SCHEDULE="+never,
+		"MICROCOACH_REFRESH_SCHEDULE="+never, "MICROCOACH_DIGEST_SCHEDULE="+never,
+	), store...)
+}
+
+// postedCount is how many chat.postMessage calls Slack accepted so far.
+func postedCount(emu *slackemu.Server) int {
+	n := 0
+	for _, c := range emu.Calls() {
+		if c.Method == "chat.postMessage" && c.OK {
+			n++
+		}
+	}
+	return n
 }
 
 // nudgesOnce counts, from every person's DM history, the people who got
