@@ -36,6 +36,15 @@
 // migrate once; a database migrated by a newer build is refused with
 // ErrNewerSchema.
 //
+// The runner is our own, some forty lines, rather than pressly/goose or
+// golang-migrate: what it must do is exactly three things those libraries
+// do differently or not by default (every pending file in one
+// transaction, under the advisory lock replicas already share; a newer
+// schema refused with the bbolt store's own sentinel; versions counted
+// the way the conformance suite and `microcoach migrate` compare them),
+// and the rest of what they offer (down migrations, a CLI, several
+// drivers) we would not use. A dependency would cost more than it saves.
+//
 // # Wiring it into serve
 //
 // When MICROCOACH_DATABASE_URL is set, serve calls
