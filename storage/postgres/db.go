@@ -37,13 +37,13 @@
 // ErrNewerSchema.
 //
 // The runner is our own, some forty lines, rather than pressly/goose or
-// golang-migrate: what it must do is exactly three things those libraries
-// do differently or not by default (every pending file in one
-// transaction, under the advisory lock replicas already share; a newer
-// schema refused with the bbolt store's own sentinel; versions counted
-// the way the conformance suite and `microcoach migrate` compare them),
-// and the rest of what they offer (down migrations, a CLI, several
-// drivers) we would not use. A dependency would cost more than it saves.
+// golang-migrate: it must apply every pending file in one transaction,
+// under an advisory lock replicas starting together share, and refuse a
+// newer schema with the same sentinel as the bbolt store; those libraries
+// do the first two differently by default (a transaction per file, their
+// own locking) and know nothing of the third, and the rest of what they
+// offer (down migrations, a CLI, many drivers) we would not use. A
+// dependency would cost more than it saves.
 //
 // # Wiring it into serve
 //
