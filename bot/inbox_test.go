@@ -61,6 +61,69 @@ func newEmu(t *testing.T) *slackemu.Server {
 	return emu
 }
 
+// crashRig is a bbolt store with its inbox and a way to run bots on it
+// against emu: the set-up of the tests of what a crash leaves.
+type crashRig struct {
+	t   *testing.T
+	emu *slackemu.Server
+	db  *storage.DB
+	in  *storage.Inbox
+	api *slack.Client
+}
+
+func newCrashRig(t *testing.T) *crashRig {
+	t.Helper()
+	emu := newEmu(t)
+	db, err := storage.Open(filepath.Join(t.TempDir(), "crash.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	in, err := db.OpenInbox(storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
+	return &crashRig{t: t, emu: emu, db: db, in: in, api: api}
+}
+
+// start runs a Bot with cfg (its store, model and Slack filled in) until
+// the returned stop is called.
+func (r *crashRig) start(cfg Config) (stop func()) {
+	cfg.API, cfg.SlackAPIURL, cfg.Store, cfg.Model = r.api, r.emu.APIURL(), r.db, coach.PMwheel()
+	b := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx, socketmode.New(r.api)) }()
+	return func() { cancel(); <-done }
+}
+
+// leftByACrash has Ana type /rate text on a bot that records its inbox,
+// waits for the confirmation (shows), stops it and returns the one record
+// it kept: what a crash between the work and the entry's removal leaves.
+func (r *crashRig) leftByACrash(ctx context.Context, text, shows string) []byte {
+	r.t.Helper()
+	rec := &recordingInbox{Inbox: r.in}
+	stop := r.start(Config{Inbox: rec})
+	if err := r.emu.WaitConnected(ctx, 1); err != nil {
+		r.t.Fatal(err)
+	}
+	if _, err := r.emu.Slash(ctx, "UANA", "/rate", text); err != nil {
+		r.t.Fatal(err)
+	}
+	if _, err := r.emu.WaitSeen(ctx, "UANA", slackemu.Containing(shows)); err != nil {
+		r.t.Fatal(err)
+	}
+	stop()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.records) != 1 {
+		r.t.Fatalf("%d records written, want 1", len(rec.records))
+	}
+	return rec.records[0]
+}
+
 // TestInboxNotWritable: when the inbox cannot keep an envelope, the
 // command is still acked, and the ack itself tells the person nothing was
 // saved; nothing runs.
@@ -159,62 +222,25 @@ func (r *recordingInbox) InboxAdd(records [][]byte, done []uint64) ([]uint64, er
 // start: nothing is stored twice, and the person gets a late
 // confirmation rather than none.
 func TestRerunAfterCrashStoresOnce(t *testing.T) {
-	emu := newEmu(t)
-	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "rerun.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	in, err := db.OpenInbox(storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
-	start := func(inbox Inbox) func() {
-		b := New(Config{API: api, SlackAPIURL: emu.APIURL(), Store: db, Model: coach.PMwheel(), Inbox: inbox})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- b.Run(ctx, socketmode.New(api)) }()
-		return func() { cancel(); <-done }
-	}
+	r := newCrashRig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-
-	rec := &recordingInbox{Inbox: in}
-	stop := start(rec)
-	if err := emu.WaitConnected(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emu.Slash(ctx, "UANA", "/rate", "planning 7 before the crash"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emu.WaitSeen(ctx, "UANA", slackemu.Containing("*7*/10")); err != nil {
-		t.Fatal(err)
-	}
-	stop()
+	left := r.leftByACrash(ctx, "planning 7 before the crash", "*7*/10")
 	// The crash: the entry is back, as if its removal never happened.
-	rec.mu.Lock()
-	again := rec.records
-	rec.mu.Unlock()
-	if len(again) != 1 {
-		t.Fatalf("%d records written, want 1", len(again))
-	}
-	if _, err := in.InboxAdd(again, nil); err != nil {
+	if _, err := r.in.InboxAdd([][]byte{left}, nil); err != nil {
 		t.Fatal(err)
 	}
-	n := emu.SeenCount("UANA")
-	stop = start(in)
+	n := r.emu.SeenCount("UANA")
+	stop := r.start(Config{Inbox: r.in})
 	defer stop()
-	s, err := emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
+	s, err := r.emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(s.Text(), "held up by a restart") {
 		t.Errorf("late confirmation %q", s.Text())
 	}
-	if rs, _ := db.Ratings("UANA", ""); len(rs) != 1 {
+	if rs, _ := r.db.Ratings("UANA", ""); len(rs) != 1 {
 		t.Errorf("%d ratings stored, want 1", len(rs))
 	}
 }
@@ -264,66 +290,29 @@ func TestBusyDMGetsANotice(t *testing.T) {
 // rating is stored once, even though the first run had stored it.
 func TestOrphansAreAdopted(t *testing.T) {
 	t.Parallel()
-	emu := newEmu(t)
-	db, err := storage.Open(filepath.Join(t.TempDir(), "orphans.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	in, err := db.OpenInbox(storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
-	start := func(cfg Config) func() {
-		cfg.API, cfg.SlackAPIURL, cfg.Store, cfg.Model = api, emu.APIURL(), db, coach.PMwheel()
-		b := New(cfg)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- b.Run(ctx, socketmode.New(api)) }()
-		return func() { cancel(); <-done }
-	}
+	r := newCrashRig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-
 	// The replica that dies: its record of Ana's /rate is what it left.
-	rec := &recordingInbox{Inbox: in}
-	stop := start(Config{Inbox: rec})
-	if err := emu.WaitConnected(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emu.Slash(ctx, "UANA", "/rate", "planning 6 on the first replica"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emu.WaitSeen(ctx, "UANA", slackemu.Containing("*6*/10")); err != nil {
-		t.Fatal(err)
-	}
-	stop()
-	rec.mu.Lock()
-	left := rec.records
-	rec.mu.Unlock()
-	if len(left) != 1 {
-		t.Fatalf("%d records written, want 1", len(left))
-	}
+	left := r.leftByACrash(ctx, "planning 6 on the first replica", "*6*/10")
 
 	var once sync.Once
 	orphans := func(fn func(uint64, []byte) error) error {
 		var err error
-		once.Do(func() { err = fn(4242, left[0]) })
+		once.Do(func() { err = fn(4242, left) })
 		return err
 	}
-	n := emu.SeenCount("UANA")
-	stop = start(Config{Inbox: in, Orphans: orphans, AdoptEvery: 10 * time.Millisecond})
+	n := r.emu.SeenCount("UANA")
+	stop := r.start(Config{Inbox: r.in, Orphans: orphans, AdoptEvery: 10 * time.Millisecond})
 	defer stop()
-	s, err := emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
+	s, err := r.emu.WaitSeenAfter(ctx, "UANA", n, slackemu.Kind(slackemu.SeenEphemeral))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(s.Text(), "held up by a restart") || !strings.Contains(s.Text(), "Planning 6/10") {
 		t.Errorf("late confirmation %q", s.Text())
 	}
-	if rs, _ := db.Ratings("UANA", ""); len(rs) != 1 {
+	if rs, _ := r.db.Ratings("UANA", ""); len(rs) != 1 {
 		t.Errorf("%d ratings stored, want 1", len(rs))
 	}
 }
