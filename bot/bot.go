@@ -91,6 +91,11 @@ type Config struct {
 	// Drain is how long work goes on after shutdown begins; the rest stays
 	// in the inbox (DefaultDrain).
 	Drain time.Duration
+	// Ask sends a message someone asked for (/coach question) through the
+	// scheduler (scheduler.Engine.Deliver), which keeps the ledger. It
+	// returns the ledger row; an error with a SkipReason() method when
+	// the message is not owed.
+	Ask func(ctx context.Context, d coach.Delivery) (coach.Delivery, error)
 	// Orphans, when set, hands this replica the inbox entries of replicas
 	// that died (a shared inbox: PostgreSQL's). Run calls it every
 	// AdoptEvery and works what it yields like its own leftovers, so an
@@ -130,6 +135,7 @@ type Bot struct {
 
 	in          *inbox
 	orphans     func(fn func(seq uint64, record []byte) error) error
+	ask         func(ctx context.Context, d coach.Delivery) (coach.Delivery, error)
 	adoptEvery  time.Duration
 	notices     chan notice
 	screenReads func(fn func(r ScreenReader) error) error
@@ -198,6 +204,7 @@ func New(cfg Config) *Bot {
 	b.actions, b.submits = actionHandlers(b), submitHandlers(b)
 	b.in = newInbox(cfg.Inbox, cfg.Workers, cfg.Backlog, cfg.Drain)
 	b.orphans, b.adoptEvery = cfg.Orphans, cmp.Or(cfg.AdoptEvery, DefaultAdoptEvery)
+	b.ask = cfg.Ask
 	b.notices = make(chan notice, 64)
 	return b
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -126,40 +127,33 @@ func (b *Bot) nudges(ctx context.Context, c call, cc coachCommand) {
 	b.refreshHomes(ctx, c.log, c.user)
 }
 
-// question asks a bank question now, through the same path as the
-// scheduled ones, so a DM reply answers it.
+// question asks a bank question now, through the scheduler's own path
+// (Config.Ask), so the ledger has one writer and a DM reply answers it.
 func (b *Bot) question(ctx context.Context, c call) {
 	me, err := b.me(ctx, c)
 	if err != nil {
 		b.sayError(ctx, c, err)
 		return
 	}
-	past, err := b.store.Deliveries(me.ID, "")
-	if err != nil {
-		b.sayError(ctx, c, err)
+	if b.ask == nil {
+		b.sayError(ctx, c, errors.New("bot: built without Config.Ask; questions on request need the scheduler"))
 		return
 	}
 	now := b.now()
-	d := coach.Delivery{Person: me.ID, Cadence: coach.CadenceQuestion, Period: now.UTC().Format("2006-01-02T15:04:05.000"), Due: now, State: coach.DeliveryAttempted, Attempt: now}
-	// Which question goes into the ledger with the attempt, as the
-	// scheduler does for the weekly ones; Post only asks it.
-	d = coach.Carry(d, me, nil, b.questions, past)
-	if _, err := b.store.QueueDeliveries([]coach.Delivery{d}); err != nil {
-		b.sayError(ctx, c, err)
-		return
-	}
-	ch, ts, err := b.Post(ctx, d)
-	if err != nil {
+	d := coach.Delivery{Person: me.ID, Cadence: coach.CadenceQuestion, Period: now.UTC().Format("2006-01-02T15:04:05.000"), Due: now}
+	got, err := b.ask(ctx, d)
+	var skip interface{ SkipReason() string }
+	switch {
+	case errors.As(err, &skip):
+		c.log.Info("question not asked", "reason", skip.SkipReason())
+		b.say(ctx, c, blocks.Text(":thought_balloon: I have no question for you right now ("+blocks.Escape(skip.SkipReason())+")."))
+	case err != nil && (got.State == coach.DeliveryQueued || got.State == coach.DeliveryAttempted):
+		// Kept in the ledger: the scheduler's next tick asks it.
+		c.log.Warn("question not asked yet; the scheduler retries", "error", err)
+		b.say(ctx, c, blocks.Text(":thought_balloon: I couldn't ask you just now; the question will come to our DM shortly."))
+	case err != nil:
 		b.sayError(ctx, c, fmt.Errorf("ask a question: %w", err))
-		return
-	}
-	if err := b.noteDelivery(d, func(x *coach.Delivery) {
-		x.State, x.Channel, x.TS, x.SentAt = coach.DeliverySent, ch, ts, b.now()
-	}); err != nil {
-		c.log.Error("record question", "error", err)
-	}
-	c.log.Info("delivered", "person", d.Person, "cadence", d.Cadence, "period", d.Period, "channel", ch, "ts", ts)
-	if c.channel != ch {
+	case c.channel != got.Channel:
 		b.say(ctx, c, blocks.Text(":thought_balloon: I asked you a question in our DM. Reply there; only you will see the answer."))
 	}
 }

@@ -555,6 +555,45 @@ func (e *Engine) deliver(ctx context.Context, d coach.Delivery, now time.Time) s
 	}
 }
 
+// ErrNotSent is returned by Deliver when the message could not go out now
+// (Slack or the store failed): it stays in the ledger, open, and a later
+// tick of the leader sends it.
+var ErrNotSent = errors.New("scheduler: not sent yet; it stays queued and goes out with a later tick")
+
+// Deliver sends one delivery now, a message someone asked for (/coach
+// question), through the same path as a tick's: queued in the ledger, what
+// it carries chosen and recorded with the attempt, posted, marked sent.
+// The scheduler stays the one writer of the row; the ledger's key keeps
+// the message once. It returns the row as it stands, with a Skipper error
+// when the message is not owed and ErrNotSent when it could not go out
+// yet. Deliver needs no leadership: any replica may call it.
+func (e *Engine) Deliver(ctx context.Context, d coach.Delivery) (coach.Delivery, error) {
+	now := e.cfg.Clock.Now()
+	d.State, d.Attempt = coach.DeliveryQueued, time.Time{}
+	queued, err := e.cfg.Store.QueueDeliveries([]coach.Delivery{d})
+	if err != nil {
+		return d, fmt.Errorf("scheduler: queue %s: %w", d.Key(), err)
+	}
+	outcome := e.deliver(ctx, queued[0], now)
+	got, _, err := e.cfg.Store.Delivery(d.Person, d.Cadence, d.Period)
+	if err != nil {
+		return queued[0], fmt.Errorf("scheduler: read back %s: %w", d.Key(), err)
+	}
+	switch outcome {
+	case "sent", "recovered":
+		return got, nil
+	case "skipped":
+		return got, skipped(got.Note)
+	}
+	return got, ErrNotSent
+}
+
+// skipped is Deliver's Skipper.
+type skipped string
+
+func (n skipped) Error() string      { return "not owed: " + string(n) }
+func (n skipped) SkipReason() string { return string(n) }
+
 // carry asks coach.Carry what d's message is about, from the person, their
 // plan and their ledger as they are now.
 func (e *Engine) carry(d coach.Delivery) (coach.Delivery, error) {

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -563,5 +564,45 @@ func TestManyDueAtOnce(t *testing.T) {
 	}
 	if again := f.tick(t, time.Date(2026, 11, 23, 9, 31, 0, 0, time.UTC)); again.Sent != 0 {
 		t.Fatalf("second tick sent %d", again.Sent)
+	}
+}
+
+// TestDeliverOnRequest: a question someone asks for goes through the
+// scheduler's own path: the row is queued, the question chosen and stored
+// with the attempt, posted once and marked sent. When Slack is down it
+// stays open (ErrNotSent) and the next tick sends it, once.
+func TestDeliverOnRequest(t *testing.T) {
+	bank := coach.DefaultQuestions()
+	f := newFixture(t, func(c *Config) { c.Questions = bank })
+	f.person(t, coach.Person{ID: "UASK"})
+	at := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	f.clock.mu.Lock()
+	f.clock.now = at
+	f.clock.mu.Unlock()
+	ask := func(period string) (coach.Delivery, error) {
+		return f.engine.Deliver(context.Background(), coach.Delivery{Person: "UASK", Cadence: coach.CadenceQuestion, Period: period, Due: at})
+	}
+	want := bank.Only(coach.CategoryCoaching, coach.CategoryCheckin, coach.CategoryMood).Next("", coach.QuestionSeed("UASK")).ID
+
+	got, err := ask("2026-11-24T14:00:00.000")
+	if err != nil || got.State != coach.DeliverySent || got.QuestionID != want || got.Channel == "" {
+		t.Fatalf("Deliver = %+v, %v; want sent, asking %q", got, err, want)
+	}
+	if n := f.out.count("UASK/question/2026-11-24T14:00:00.000"); n != 1 {
+		t.Errorf("posted %d times, want 1", n)
+	}
+
+	f.out.down["UASK"] = true
+	got, err = ask("2026-11-24T14:05:00.000")
+	if !errors.Is(err, ErrNotSent) || got.State != coach.DeliveryAttempted || got.QuestionID == "" {
+		t.Fatalf("Deliver with Slack down = %+v, %v; want attempted, carrying a question, ErrNotSent", got, err)
+	}
+	delete(f.out.down, "UASK")
+	f.tick(t, at.Add(10*time.Minute))
+	if n := f.out.count("UASK/question/2026-11-24T14:05:00.000"); n != 1 {
+		t.Errorf("after the tick: posted %d times, want 1", n)
+	}
+	if d, _, _ := f.db.Delivery("UASK", coach.CadenceQuestion, "2026-11-24T14:05:00.000"); d.State != coach.DeliverySent {
+		t.Errorf("after the tick the row is %s, want sent", d.State)
 	}
 }

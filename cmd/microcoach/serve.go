@@ -138,15 +138,19 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(log.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
+	// /coach question goes through the scheduler, built after the bot
+	// (the bot is its Outbox); both exist before anything runs.
+	var engine *scheduler.Engine
+	ask := func(ctx context.Context, d coach.Delivery) (coach.Delivery, error) { return engine.Deliver(ctx, d) }
 	b := bot.New(bot.Config{
-		API: api, Store: be, Model: model, Questions: questions, BotUserID: auth.UserID,
+		API: api, Store: be, Ask: ask, Model: model, Questions: questions, BotUserID: auth.UserID,
 		Logger: log.With("component", "bot"), Now: h.clock.Now, Upcoming: sched.upcoming,
 		Observer: o.observer(observers{h.observer, onConnected(h.connected)}), DigestChannel: cfg.DigestChannel,
 		Admins: cfg.Admins, SlackAPIURL: cfg.SlackAPIURL, Screen: be.screen,
 		Inbox: be.inbox, Orphans: be.orphans, Workers: cfg.InboxWorkers, Backlog: cfg.InboxBacklog, Drain: cmp.Or(h.drain, drainTimeout),
 	})
 	o.watchBot(b)
-	engine := scheduler.New(scheduler.Config{
+	engine = scheduler.New(scheduler.Config{
 		Nudge: sched.nudge, Checkin: sched.checkin, Refresh: sched.refresh, Digest: sched.digest,
 		Store: be, Outbox: o.outbox(b), Questions: questions, Clock: h.clock, MaxWake: h.maxWake,
 		Logger: log.With("component", "scheduler"), Observe: o.metrics.delivery, RetentionMonths: cfg.LedgerRetentionMonths,
