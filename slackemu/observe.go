@@ -10,15 +10,17 @@ import (
 // Server.mu.
 type observations struct {
 	seen      map[string][]Seen
-	changed   chan struct{} // closed and replaced whenever seen grows
+	changed   chan struct{} // closed and replaced whenever seen or calls grow
 	acks      []Ack
 	calls     []Call
+	okCalls   map[string]int // method → calls answered ok
 	envelopes []EnvelopeRecord
 	envIndex  map[string]int // envelope id -> index in envelopes
 }
 
 func (o *observations) init() {
 	o.seen = map[string][]Seen{}
+	o.okCalls = map[string]int{}
 	o.changed = make(chan struct{})
 	o.envIndex = map[string]int{}
 }
@@ -37,6 +39,12 @@ func (s *Server) see(userID string, e Seen) {
 	e.rendered = s.renderSeen(e)
 	s.viewer = ""
 	s.obs.seen[userID] = append(list, e)
+	s.changedNow()
+}
+
+// changedNow wakes whoever waits on what was seen or called. The caller
+// holds Server.mu.
+func (s *Server) changedNow() {
 	close(s.obs.changed)
 	s.obs.changed = make(chan struct{})
 }
@@ -130,6 +138,33 @@ func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.obs.calls)
+}
+
+// OKCalls is how many calls of a Web API method were answered ok so far.
+func (s *Server) OKCalls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.obs.okCalls[method]
+}
+
+// WaitCalls waits until at least n calls of method were answered ok (say,
+// n messages posted), and returns how many there are.
+func (s *Server) WaitCalls(ctx context.Context, method string, n int) (int, error) {
+	for {
+		s.mu.Lock()
+		got, changed := s.obs.okCalls[method], s.obs.changed
+		s.mu.Unlock()
+		if got >= n {
+			return got, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return got, ctx.Err()
+		case <-s.done:
+			return got, ErrClosed
+		}
+	}
 }
 
 // Envelopes returns every envelope created for Socket Mode, in order.

@@ -164,6 +164,10 @@ func (s *Server) record(c *call, ok bool, code string, status int) {
 	s.obs.calls = append(s.obs.calls, Call{
 		Method: c.method, OK: ok, Error: code, Status: status, Warnings: c.warnings, At: s.now(),
 	})
+	if ok {
+		s.obs.okCalls[c.method]++
+	}
+	s.changedNow()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

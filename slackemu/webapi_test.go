@@ -530,3 +530,30 @@ func TestFileUpload(t *testing.T) {
 		t.Errorf("person saw %+v", e)
 	}
 }
+
+// TestWaitCalls: a test waiting for n posts wakes when the n-th is
+// answered ok; refused calls do not count.
+func TestWaitCalls(t *testing.T) {
+	s := newServer(t, Options{})
+	got := make(chan error, 1)
+	go func() {
+		_, err := s.WaitCalls(testCtx(t), "chat.postMessage", 2)
+		got <- err
+	}()
+	mustOK(t, form(t, s, "chat.postMessage", url.Values{"channel": {"U2"}, "text": {"one"}}))
+	if a := form(t, s, "chat.postMessage", url.Values{"channel": {"U2"}}); a.ok() {
+		t.Fatal("a post without text was accepted")
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("woke after one ok post and one refused: %v", err)
+	default:
+	}
+	if n := s.OKCalls("chat.postMessage"); n != 1 {
+		t.Errorf("OKCalls = %d, want 1", n)
+	}
+	mustOK(t, form(t, s, "chat.postMessage", url.Values{"channel": {"U2"}, "text": {"two"}}))
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}

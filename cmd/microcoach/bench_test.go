@@ -236,18 +236,10 @@ func fanout(b *testing.B, store string, n int, scale float64) {
 	b.ResetTimer()
 	start := time.Now()
 	go func() { done <- run(ctx, []string{"serve"}, &strings.Builder{}, &syncBuffer{}) }()
-	var posted int
-	for posted < n {
-		time.Sleep(20 * time.Millisecond) // polling the emulator's record, not waiting for the bot's timing
-		posted = 0
-		for _, c := range emu.Calls() {
-			if c.Method == "chat.postMessage" && c.OK {
-				posted++
-			}
-		}
-		if time.Since(start) > 30*time.Minute {
-			b.Fatalf("only %d of %d posted after 30 minutes", posted, n)
-		}
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancelWait()
+	if posted, err := emu.WaitCalls(waitCtx, "chat.postMessage", n); err != nil {
+		b.Fatalf("only %d of %d posted after 30 minutes", posted, n)
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()

@@ -189,20 +189,20 @@ func TestSlashStormAcrossReplicas(t *testing.T) {
 	db := openPG(t, url)
 	for i := range people {
 		id := fmt.Sprintf("US%03d", i)
-		confirmed := func() int {
-			n := 0
-			for _, x := range emu.Seen(id) {
-				if x.Kind == slackemu.SeenEphemeral && strings.Contains(x.Text(), "you rated yourself") {
-					n++
-				}
+		// Each confirmation in turn, as the emulator records it.
+		confirmation := func(x slackemu.Seen) bool {
+			return x.Kind == slackemu.SeenEphemeral && strings.Contains(x.Text(), "you rated yourself")
+		}
+		confirmed, after := 0, 0
+		for ; confirmed < each; confirmed++ {
+			x, err := emu.WaitSeenAfter(wait, id, after, confirmation)
+			if err != nil {
+				break
 			}
-			return n
+			after = x.Seq
 		}
-		for confirmed() < each && wait.Err() == nil {
-			time.Sleep(5 * time.Millisecond) // polling the emulator's record
-		}
-		if n := confirmed(); n != each {
-			t.Errorf("%s saw %d confirmations, want %d", id, n, each)
+		if confirmed != each {
+			t.Errorf("%s saw %d confirmations, want %d", id, confirmed, each)
 		}
 		got, err := db.Ratings(id, "")
 		if err != nil {
@@ -301,10 +301,11 @@ func TestLeaderKilledMidFanout(t *testing.T) {
 		}
 	}()
 	// Kill the leader once it has sent a part of the fan-out.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
 	target := 300 + int(time.Now().UnixNano()%500)
-	deadline := time.Now().Add(2 * time.Minute)
-	for posted() < target && time.Now().Before(deadline) {
-		time.Sleep(2 * time.Millisecond)
+	if _, err := emu.WaitCalls(ctx, "chat.postMessage", target); err != nil {
+		t.Fatalf("%d of the first %d nudges posted: %v", posted(), target, err)
 	}
 	leader := -1
 	for i, p := range procs {
@@ -319,32 +320,42 @@ func TestLeaderKilledMidFanout(t *testing.T) {
 	procs[leader].cmd.Wait()
 	killed, atKill := time.Now(), posted()
 	procs = append(procs[:leader], procs[leader+1:]...)
-	next := -1
-	for next < 0 && time.Since(killed) < 60*time.Second {
-		for i, p := range procs {
-			if strings.Contains(p.logs.String(), leading) {
-				next = i
+	// The first survivor to log that it leads is the new leader.
+	took := make(chan int, len(procs))
+	for i, p := range procs {
+		go func() {
+			if p.logs.waitFor(ctx, leading) == nil {
+				took <- i
 			}
-		}
-		time.Sleep(10 * time.Millisecond)
+		}()
+	}
+	var next int
+	select {
+	case next = <-took:
+	case <-ctx.Done():
+		t.Fatalf("no replica took over after the leader's death")
 	}
 	handover := time.Since(killed)
-	if next < 0 {
-		t.Fatalf("no replica took over within a minute of the leader's death")
-	}
 	if handover > 15*time.Second {
 		t.Errorf("handover took %s, want within 15 s", handover)
 	}
-	for posted() < people && time.Now().Before(deadline.Add(time.Minute)) {
-		time.Sleep(20 * time.Millisecond)
+	if _, err := emu.WaitCalls(ctx, "chat.postMessage", people); err != nil {
+		t.Fatalf("%d of %d nudges posted: %v\nnew leader's log:\n%s", posted(), people, err, procs[next].logs)
 	}
-	time.Sleep(500 * time.Millisecond) // anything extra would show up now
+	// Stop the survivors: once they have exited nothing more can be
+	// posted, so the count below is final.
+	for _, p := range procs {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		p.cmd.Wait()
+	}
+	logs := procs[next].logs.String()
+	procs = nil
 
 	lost, dups := nudgesOnce(emu, ps)
 	t.Logf("%d people, leader killed after %d posts; handover %s; %d lost, %d duplicated, %d posts",
 		people, atKill, handover.Round(time.Millisecond), lost, dups, posted())
 	if lost != 0 || dups != 0 {
-		t.Fatalf("%d lost, %d duplicated\nnew leader's log:\n%s", lost, dups, procs[next].logs)
+		t.Fatalf("%d lost, %d duplicated\nnew leader's log:\n%s", lost, dups, logs)
 	}
 	open, err := db.OpenDeliveries()
 	if err != nil || len(open) != 0 {

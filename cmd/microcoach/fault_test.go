@@ -396,15 +396,7 @@ func fanoutEnv(emu *slackemu.Server, store ...string) []string {
 }
 
 // postedCount is how many chat.postMessage calls Slack accepted so far.
-func postedCount(emu *slackemu.Server) int {
-	n := 0
-	for _, c := range emu.Calls() {
-		if c.Method == "chat.postMessage" && c.OK {
-			n++
-		}
-	}
-	return n
-}
+func postedCount(emu *slackemu.Server) int { return emu.OKCalls("chat.postMessage") }
 
 // nudgesOnce counts, from every person's DM history, the people who got
 // no weekly nudge and the nudges sent more than once.
@@ -472,7 +464,8 @@ func (k *killer) killThenFinish(kills, total int, progress func() int, limit tim
 	for progress() < total && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(500 * time.Millisecond) // anything extra would show up now
+	// Once it has exited nothing more can be posted: what the caller
+	// counts next is final, duplicates sent during the drain included.
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 	return logs.String()

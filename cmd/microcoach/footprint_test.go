@@ -186,16 +186,10 @@ func BenchmarkFootprint(b *testing.B) {
 		for time.Now().Before(deadline) {
 			m := procStatus(cmd.Process.Pid)
 			peak, peakAnon = max(peak, m["VmHWM:"]), max(peakAnon, m["RssAnon:"])
-			sent := 0
-			for _, c := range emu.Calls() {
-				if c.Method == "chat.postMessage" && c.OK {
-					sent++
-				}
-			}
-			if sent >= n {
+			if emu.OKCalls("chat.postMessage") >= n {
 				break
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // the memory sampling interval
 		}
 		fanout := time.Since(fanoutStart)
 		cmd.Process.Signal(os.Interrupt)
