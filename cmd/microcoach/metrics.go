@@ -139,7 +139,7 @@ func (m *metrics) watchDB(be *backend) {
 		Name: "microcoach_store_backend",
 		Help: "1 for the database this microcoach keeps its data in: bbolt (one process) or postgres (replicas).",
 	}, []string{"backend"})
-	backend.WithLabelValues(be.kind).Set(1)
+	backend.WithLabelValues(be.kind()).Set(1)
 	m.reg.MustRegister(backend)
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "microcoach_db_write_failures_total",

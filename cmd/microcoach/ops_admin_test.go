@@ -114,7 +114,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		{"microcoach_slack_rate_limited_total", []string{"method", "chat.postMessage"}, 1},
 		{"microcoach_scheduled_messages_total", []string{"cadence", "nudge", "outcome", "sent"}, 1},
 		{"microcoach_scheduler_lag_seconds", []string{"cadence", "nudge"}, 1},
-		{"microcoach_store_backend", []string{"backend", map[bool]string{false: "bbolt", true: "postgres"}[onPostgres()]}, 1},
+		{"microcoach_store_backend", []string{"backend", *e2eStore}, 1},
 		{"microcoach_leader", nil, 1},
 		{"microcoach_build_info", nil, 1},
 		{"go_goroutines", nil, 1},

@@ -52,7 +52,6 @@ type inboxStore interface {
 // two kinds.
 type backend struct {
 	store
-	kind  string // "bbolt" or "postgres", the metric's label
 	where string // the file's path, or "PostgreSQL " and the URL without its password
 
 	bolt *storage.DB  // nil in PostgreSQL mode: /backup is bbolt's
@@ -97,7 +96,7 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 		return nil, err
 	}
 	return &backend{
-		store: db, kind: "bbolt", where: db.Path(), bolt: db, inbox: inbox,
+		store: db, where: db.Path(), bolt: db, inbox: inbox,
 		screen: screenReads(db), leader: soleProcess{},
 	}, nil
 }
@@ -128,13 +127,21 @@ func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*backend, 
 		return nil, err
 	}
 	return &backend{
-		store: db, kind: "postgres", where: "PostgreSQL " + db.URL(), pg: db, inbox: inbox,
+		store: db, where: "PostgreSQL " + db.URL(), pg: db, inbox: inbox,
 		orphans: func(fn func(uint64, []byte) error) error { _, err := inbox.InboxAdopt(fn); return err },
 		screen: func(fn func(bot.ScreenReader) error) error {
 			return db.View(func(s *postgres.DB) error { return fn(s) })
 		},
 		leader: db.Leader(postgres.LeaderOptions{Logger: log.With("component", "leader")}),
 	}, nil
+}
+
+// kind names the backend: "bbolt" or "postgres", the metric's label.
+func (b *backend) kind() string {
+	if b.pg != nil {
+		return "postgres"
+	}
+	return "bbolt"
 }
 
 // close closes the inbox, then the database.
