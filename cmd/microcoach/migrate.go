@@ -71,13 +71,11 @@ func migrate(ctx context.Context, o migrateOptions, stdout, stderr io.Writer) er
 
 	// Reading everything back to verify is one statement per kind, and
 	// may take longer than a request of the bot's.
-	pg, err := postgres.Open(ctx, o.to, postgres.Options{OpTimeout: time.Hour})
-	var ue *postgres.URLError
+	pg, err := openPostgresAt(ctx, o.to, o.toVar, postgres.Options{OpTimeout: time.Hour})
+	var ce *configError
 	switch {
-	case errors.As(err, &ue):
-		return &configError{Var: o.toVar, Problem: ue.Problem()}
-	case errors.Is(err, postgres.ErrNewerSchema):
-		return fmt.Errorf("migrate: the target was set up by a newer microcoach than this one (%v); migrate with that version (nothing was changed)", err)
+	case errors.As(err, &ce):
+		return err // one line naming the setting
 	case err != nil:
 		return fmt.Errorf("migrate: %w", err)
 	}

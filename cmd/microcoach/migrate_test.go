@@ -376,8 +376,8 @@ func TestMigrateRefusesALiveOrNewerDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs = cli(t, "migrate", "-from", path, "-to", u)
-	if code != 1 {
-		t.Errorf("migrate into a newer database: exit %d: %s", code, errs)
+	if code != 2 {
+		t.Errorf("migrate into a newer database: exit %d, want 2: %s", code, errs)
 	}
 	mustContain(t, errs, "newer microcoach", "nothing was changed")
 	var n int

@@ -146,11 +146,7 @@ func importOrg(ctx context.Context, cfg Config, csv []byte, opts orgOptions, out
 	if cfg.DatabaseURL != "" {
 		// PostgreSQL is shared: the import writes to it beside any
 		// running replicas, in one transaction.
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
-		var ue *postgres.URLError
-		if errors.As(err, &ue) {
-			return &configError{Var: envPrefix + "_DATABASE_URL", Problem: ue.Problem()}
-		}
+		db, err := openPostgresAt(ctx, cfg.DatabaseURL, envPrefix+"_DATABASE_URL", postgres.Options{})
 		if err != nil {
 			return err
 		}

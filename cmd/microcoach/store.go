@@ -101,15 +101,26 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 	}, nil
 }
 
-func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+// openPostgresAt opens the PostgreSQL database at url, which the setting
+// named variable gave (MICROCOACH_DATABASE_URL, or migrate's -to). A URL
+// that does not parse or a server that can't be reached or refuses the
+// login, and a schema newer than this build, are configuration errors
+// (exit 2) naming the setting, never the password; nothing is changed.
+func openPostgresAt(ctx context.Context, url, variable string, opts postgres.Options) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, url, opts)
 	var ue *postgres.URLError
 	switch {
 	case errors.As(err, &ue):
-		return nil, &configError{Var: envPrefix + "_DATABASE_URL", Problem: ue.Problem()}
+		return nil, &configError{Var: variable, Problem: ue.Problem()}
 	case errors.Is(err, storage.ErrNewerSchema):
-		return nil, &configError{Var: envPrefix + "_DATABASE_URL", Problem: "the database's schema is newer than this microcoach knows (" + err.Error() + "); run the newer version, or restore a backup taken before it upgraded"}
-	case err != nil:
+		return nil, &configError{Var: variable, Problem: "the database was set up by a newer microcoach than this one (" + err.Error() + "); run that version, or restore a dump taken before it upgraded; nothing was changed"}
+	}
+	return db, err
+}
+
+func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
+	db, err := openPostgresAt(ctx, cfg.DatabaseURL, envPrefix+"_DATABASE_URL", postgres.Options{})
+	if err != nil {
 		return nil, err
 	}
 	if label, half, err := db.ImportUnfinished(ctx); err != nil || half {
