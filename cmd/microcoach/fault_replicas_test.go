@@ -289,7 +289,7 @@ func TestLeaderKilledMidFanout(t *testing.T) {
 		}
 		return p
 	}
-	const leading = "leading: this replica runs the scheduler"
+	const leading = "leader: elected; this replica runs the scheduler" // postgres.Leader's log line
 	var procs []proc
 	for range 3 {
 		procs = append(procs, start())

@@ -170,11 +170,10 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 	go func() {
 		defer wg.Done()
 		be.leader.Run(runCtx, func(ctx context.Context) {
+			// The leadership logs its changes (postgres.Leader); bbolt's
+			// process leads from start to end.
 			o.metrics.leading(true)
 			defer o.metrics.leading(false)
-			if be.pg != nil {
-				log.Info("leading: this replica runs the scheduler")
-			}
 			var lw sync.WaitGroup
 			lw.Add(1)
 			go func() {
@@ -186,9 +185,6 @@ func serve(ctx context.Context, cfg Config, logw io.Writer, h *hooks) error {
 			}
 			<-ctx.Done()
 			lw.Wait()
-			if be.pg != nil && runCtx.Err() == nil {
-				log.Warn("no longer leading: another replica runs the scheduler")
-			}
 		})
 	}()
 	runErr := b.Run(runCtx, sm)
