@@ -182,7 +182,7 @@ func (db *DB) rq() querier {
 // read, and not use the DB after it returns.
 func (db *DB) View(fn func(*DB) error) error {
 	return db.view(func(_ context.Context, tx pgx.Tx) error {
-		return fn(&DB{pool: db.pool, opTimeout: db.opTimeout, redacted: db.redacted, changed: db.changed, snapshot: tx})
+		return fn(&DB{pool: db.pool, opTimeout: db.opTimeout, redacted: db.redacted, snapshot: tx})
 	})
 }
 
