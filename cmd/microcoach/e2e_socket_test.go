@@ -51,6 +51,9 @@ func TestReconnects(t *testing.T) {
 // runOnce runs microcoach with env and returns what it logged and its error.
 func runOnce(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
+	// No admin listener unless asked for: 127.0.0.1:9090 may be taken on
+	// the machine, which is not what these tests are about.
+	t.Setenv("MICROCOACH_ADMIN_ADDR", "")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
