@@ -340,23 +340,25 @@ func TestKillNineDuringChannelDigests(t *testing.T) {
 	}
 	logs := newKiller(t, bin, env, 2).killThenFinish(kills, managers, digests, 2*time.Minute)
 	lost, dups := 0, 0
+	var twice []string // what each duplicated channel holds, for the failure
 	for _, ch := range channels {
-		n := 0
+		var keys []string
 		for _, m := range emu.History(ch) {
 			if strings.Contains(string(m.Metadata), "/digest/") {
-				n++
+				keys = append(keys, fmt.Sprintf("ts %s %s", m.TS, m.Metadata))
 			}
 		}
 		switch {
-		case n == 0:
+		case len(keys) == 0:
 			lost++
-		case n > 1:
-			dups += n - 1
+		case len(keys) > 1:
+			dups += len(keys) - 1
+			twice = append(twice, ch+": "+strings.Join(keys, " | "))
 		}
 	}
 	t.Logf("%d channel digests, %d kills: %d lost, %d duplicated", managers, kills, lost, dups)
 	if lost != 0 || dups != 0 {
-		t.Fatalf("%d lost, %d duplicated\nlast run's log:\n%s", lost, dups, logs)
+		t.Fatalf("%d lost, %d duplicated:\n%s\nlast run's log:\n%s", lost, dups, strings.Join(twice, "\n"), logs)
 	}
 }
 
